@@ -1,0 +1,5 @@
+"""`python -m kbbook`."""
+
+from .cli import main
+
+main()

@@ -1,0 +1,310 @@
+"""The `kbbook` command line: parses flags, calls build.py, turns problems into messages."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+
+from . import __version__
+from .build import (
+    RenderedBook,
+    SiteOptions,
+    default_output,
+    load_book,
+    render_book,
+    select_parts,
+)
+from .errors import Diagnostics, KbbookError
+from .nav import Book, Node
+from .output import check_output_path, write_atomically
+
+app = typer.Typer(
+    name="kbbook",
+    help=(
+        "Turn a just-the-docs knowledge base into one book: an EPUB 3 for e-readers and a "
+        "printable PDF.\n\n"
+        "Example: kbbook epub docs/ -o handbook.epub\n\n"
+        "Exit codes: 0 done (warnings allowed), 1 the site has errors, 2 wrong usage."
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+SiteArg = Annotated[
+    Path | None,
+    typer.Argument(help="The site folder (default: ./content, the kbbook handbook).",
+                   show_default=False),
+]
+NavRulesOpt = Annotated[
+    str | None,
+    typer.Option("--nav-rules", help="Sidebar rules: modern (theme 0.10+) or legacy (0.7-0.9); "
+                 "default: from the theme version the site pins."),
+]
+GithubPagesOpt = Annotated[
+    bool,
+    typer.Option("--github-pages/--no-github-pages",
+                 help="Follow GitHub Pages' default plugins (pages without front matter, "
+                 "README as index, titles from headings)."),
+]
+HiddenOpt = Annotated[
+    bool, typer.Option("--include-hidden", help="Put nav_exclude pages back in the book.")
+]
+StrictOpt = Annotated[bool, typer.Option("--strict", help="Treat warnings as errors.")]
+
+
+def _site_options(site: Path | None, nav_rules: str | None, github_pages: bool,
+                  include_hidden: bool, allow_remote: bool = False) -> SiteOptions:
+    if site is None:
+        site = Path("content")
+        if not site.is_dir():
+            raise KbbookError("no SITE given and no ./content folder here; "
+                              "give the path of a just-the-docs site, e.g. 'kbbook toc docs/'")
+    if nav_rules not in (None, "modern", "legacy"):
+        raise typer.BadParameter("must be 'modern' or 'legacy'", param_hint="--nav-rules")
+    return SiteOptions(site, nav_rules, github_pages, include_hidden, allow_remote)  # type: ignore[arg-type]
+
+
+def _report(diagnostics: Diagnostics, strict: bool, stream: Any = None) -> int:
+    """Print every problem, one a line; return the exit code they imply."""
+    stream = stream or sys.stderr
+    for d in diagnostics.sorted():
+        print(d, file=stream)
+    failed = bool(diagnostics.errors) or (strict and bool(diagnostics.warnings))
+    return 1 if failed else 0
+
+
+def _friendly(func: F) -> F:
+    """Turn KbbookError, Ctrl-C and anything unexpected into one line and an exit code."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except KbbookError as exc:
+            print(f"kbbook: error: {exc.message}", file=sys.stderr)
+            raise typer.Exit(exc.exit_code) from None
+        except KeyboardInterrupt:
+            print("kbbook: interrupted; no file was changed", file=sys.stderr)
+            raise typer.Exit(130) from None
+        except RecursionError:
+            print("kbbook: error: the site nests too deeply to be read (over 1,000 levels of "
+                  "lists, quotes or parents); simplify the deepest page", file=sys.stderr)
+            raise typer.Exit(1) from None
+        except OSError as exc:
+            where = f"{exc.filename}: " if exc.filename else ""
+            print(f"kbbook: error: {where}{exc.strerror or exc}", file=sys.stderr)
+            raise typer.Exit(1) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _node_json(node: Node) -> dict[str, Any]:
+    return {
+        "title": node.page.title,
+        "source": node.page.rel,
+        "url": node.page.url,
+        "children": [_node_json(c) for c in node.children],
+    }
+
+
+def _hidden_text(book: Book) -> str:
+    groups: dict[str, list[str]] = {}
+    for hidden in book.hidden:
+        label = hidden.page.title or "(untitled)"
+        groups.setdefault(hidden.reason, []).append(f"  {label}  <- {hidden.page.rel}")
+    lines = []
+    for reason, entries in groups.items():
+        lines.append(f"Left out of the book: {reason}")
+        lines.extend(entries)
+    return "\n".join(lines)
+
+
+@app.command()
+@_friendly
+def toc(
+    site: SiteArg = None,
+    paths: Annotated[bool, typer.Option("--paths", help="Show each page's source file.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the tree as JSON.")] = False,
+    nav_rules: NavRulesOpt = None,
+    github_pages: GithubPagesOpt = True,
+    include_hidden: HiddenOpt = False,
+) -> None:
+    """Print the book's outline, in the order the site's sidebar shows.
+
+    Example: kbbook toc docs/ --paths
+    """
+    diagnostics = Diagnostics()
+    book = load_book(_site_options(site, nav_rules, github_pages, include_hidden), diagnostics)
+    if as_json:
+        print(json.dumps([_node_json(n) for n in book.roots], indent=2, ensure_ascii=False))
+    else:
+        print(book.outline(paths=paths))
+        if book.hidden:
+            print()
+            print(_hidden_text(book))
+    errors = [d for d in diagnostics.sorted() if d.severity == "error"]
+    for d in errors:
+        print(d, file=sys.stderr)
+    raise typer.Exit(1 if errors else 0)
+
+
+@app.command()
+@_friendly
+def check(
+    site: SiteArg = None,
+    strict: StrictOpt = False,
+    nav_rules: NavRulesOpt = None,
+    github_pages: GithubPagesOpt = True,
+    include_hidden: HiddenOpt = False,
+) -> None:
+    """List every problem of the site, one a line: FILE:LINE: error|warning: message.
+
+    Example: kbbook check docs/ --strict
+    """
+    diagnostics = Diagnostics()
+    options = _site_options(site, nav_rules, github_pages, include_hidden)
+    try:
+        rendered = render_book(options, diagnostics)
+        pages = len(rendered.pages)
+    except KbbookError:
+        if not diagnostics.items:
+            raise
+        pages = 0
+    code = _report(diagnostics, strict, sys.stdout)
+    errors, warnings = len(diagnostics.errors), len(diagnostics.warnings)
+    print(f"{pages} pages in the book, {errors} errors, {warnings} warnings", file=sys.stderr)
+    raise typer.Exit(code)
+
+
+def _build(site_options: SiteOptions, strict: bool, out: Path | None, suffix: str,
+           write: Callable[[RenderedBook, Path, Diagnostics], None]) -> None:
+    """Render, refuse to write over errors, write atomically, then list what was found."""
+    diagnostics = Diagnostics()
+    if out is not None:
+        check_output_path(out)
+    rendered = render_book(site_options, diagnostics)
+    target = out or default_output(rendered.book.config, suffix)
+    if _report(diagnostics, strict):
+        what = "errors" if diagnostics.errors else "warnings (--strict)"
+        raise KbbookError(f"the site has {what}; {target} was not written")
+    already = len(diagnostics)
+    write_atomically(target, lambda tmp: write(rendered, tmp, diagnostics))
+    for d in diagnostics.items[already:]:
+        print(d, file=sys.stderr)
+    print(f"wrote {target}", file=sys.stderr)
+
+
+OutOpt = Annotated[
+    Path | None,
+    typer.Option("-o", "--output", help="The file to write (default: the site title, here).",
+                 show_default=False),
+]
+CssOpt = Annotated[
+    list[Path] | None,
+    typer.Option("--css", help="Add your own stylesheet after the default one (repeatable).",
+                 show_default=False),
+]
+RemoteOpt = Annotated[
+    bool,
+    typer.Option("--allow-remote", help="Fetch http(s) images; without it kbbook never goes "
+                 "to the network."),
+]
+
+
+def _stylesheets(css: list[Path] | None) -> tuple[Path, ...]:
+    sheets = tuple(css or ())
+    for sheet in sheets:
+        if not sheet.is_file():
+            raise KbbookError(f"--css {sheet}: no such file")
+    return sheets
+
+
+@app.command()
+@_friendly
+def epub(
+    site: SiteArg = None,
+    output: OutOpt = None,
+    css: CssOpt = None,
+    strict: StrictOpt = False,
+    allow_remote: RemoteOpt = False,
+    nav_rules: NavRulesOpt = None,
+    github_pages: GithubPagesOpt = True,
+    include_hidden: HiddenOpt = False,
+) -> None:
+    """Write the book as an EPUB 3 for e-readers.
+
+    Example: kbbook epub docs/ -o handbook.epub
+    """
+    from .epub import write_epub
+
+    sheets = _stylesheets(css)
+    options = _site_options(site, nav_rules, github_pages, include_hidden, allow_remote)
+    _build(options, strict, output, ".epub",
+           lambda r, tmp, d: write_epub(r, tmp, css=sheets, diagnostics=d))
+
+
+@app.command()
+@_friendly
+def pdf(
+    site: SiteArg = None,
+    output: OutOpt = None,
+    only: Annotated[
+        list[str] | None,
+        typer.Option("--only", help="Print only this chapter or page with its subtree, by "
+                     "title (repeatable).", show_default=False),
+    ] = None,
+    paper: Annotated[str, typer.Option("--paper", help="Paper size: a4 or letter.")] = "a4",
+    css: CssOpt = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")] = False,
+    strict: StrictOpt = False,
+    allow_remote: RemoteOpt = False,
+    nav_rules: NavRulesOpt = None,
+    github_pages: GithubPagesOpt = True,
+    include_hidden: HiddenOpt = False,
+) -> None:
+    """Write the book, or a handout of some of its chapters, as a printable PDF.
+
+    Example: kbbook pdf docs/ --only "Getting started" -o handout.pdf
+    """
+    if paper not in ("a4", "letter"):
+        raise typer.BadParameter("must be 'a4' or 'letter'", param_hint="--paper")
+    from .pdf import write_pdf
+
+    sheets = _stylesheets(css)
+    options = _site_options(site, nav_rules, github_pages, include_hidden, allow_remote)
+    progress = not quiet and sys.stderr.isatty()
+
+    def write(rendered: RenderedBook, tmp: Path, diagnostics: Diagnostics) -> None:
+        parts = select_parts(rendered.book, only) if only else None
+        write_pdf(rendered, tmp, css=sheets, paper=paper, parts=parts, progress=progress,
+                  diagnostics=diagnostics)
+
+    _build(options, strict, output, ".pdf", write)
+
+
+def main() -> None:
+    """Console entry point."""
+    app()
+
+
+@app.callback(invoke_without_command=True)
+def _root(
+    version: Annotated[bool, typer.Option("--version", help="Show the version and exit.")] = False,
+) -> None:
+    if version:
+        print(f"kbbook {__version__}")
+        raise typer.Exit(0)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
