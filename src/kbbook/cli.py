@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Callable
 from functools import wraps
@@ -103,6 +104,15 @@ def _friendly(func: F) -> F:
         except OSError as exc:
             where = f"{exc.filename}: " if exc.filename else ""
             print(f"kbbook: error: {where}{exc.strerror or exc}", file=sys.stderr)
+            raise typer.Exit(1) from None
+        except (typer.Exit, typer.Abort, SystemExit):
+            raise
+        except Exception as exc:
+            # A bug of ours, not the user's: one line, unless they ask for the details.
+            if os.environ.get("KBBOOK_DEBUG"):
+                raise
+            print(f"kbbook: internal error: {type(exc).__name__}: {exc} (run again with "
+                  "KBBOOK_DEBUG=1 for details, and report it)", file=sys.stderr)
             raise typer.Exit(1) from None
 
     return wrapper  # type: ignore[return-value]
