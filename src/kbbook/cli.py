@@ -105,7 +105,7 @@ def _friendly(func: F) -> F:
             where = f"{exc.filename}: " if exc.filename else ""
             print(f"kbbook: error: {where}{exc.strerror or exc}", file=sys.stderr)
             raise typer.Exit(1) from None
-        except (typer.Exit, typer.Abort, SystemExit):
+        except (typer.Exit, typer.Abort, typer.BadParameter, SystemExit):
             raise
         except Exception as exc:
             # A bug of ours, not the user's: one line, unless they ask for the details.

@@ -1,0 +1,135 @@
+"""The command line as a user meets it: output, exit codes and one-line messages."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import CONTENT, PRODUCTBRAIN, PRODUCTBRAIN_OUTLINE, needs_productbrain
+from sitemaker import make_site, page
+from typer.testing import CliRunner
+
+from kbbook.cli import app
+
+runner = CliRunner()
+
+
+def run(*args: str | Path):
+    return runner.invoke(app, [str(a) for a in args])
+
+
+@needs_productbrain
+def test_toc_of_productbrain_matches_its_sidebar() -> None:
+    expected = PRODUCTBRAIN_OUTLINE.read_text(encoding="utf-8")
+    result = run("toc", PRODUCTBRAIN, "--paths")
+    assert result.exit_code == 0
+    assert result.stdout == expected
+    plain = run("toc", PRODUCTBRAIN)
+    assert plain.stdout.splitlines() == [line.split("  <- ")[0] for line in expected.splitlines()]
+
+
+@needs_productbrain
+def test_toc_json_is_the_tree() -> None:
+    result = run("toc", PRODUCTBRAIN, "--json")
+    tree = json.loads(result.stdout)
+    assert [n["title"] for n in tree][:2] == ["Home", "Foundations of Product Management"]
+    chapter = next(n for n in tree if n["title"] == "Roadmapping and Planning")
+    assert chapter["source"] == "docs/4-roadmapping-and-planning/index.md"
+    assert chapter["url"] == "/docs/4-roadmapping-and-planning/"
+    assert len(chapter["children"]) == 5
+    assert set(chapter["children"][0]) == {"title", "source", "url", "children"}
+
+
+def test_toc_lists_left_out_pages_after_a_blank_line(tmp_path: Path) -> None:
+    make_site(tmp_path, {
+        "a.md": page("A"),
+        "b.md": page("B", parent="C"),
+        "c.md": page("C", parent="B"),
+        "d.md": page("Draft", nav_exclude="true"),
+    })
+    result = run("toc", tmp_path)
+    assert result.exit_code == 0
+    outline, left_out = result.stdout.split("\n\n")
+    assert outline == "A"
+    assert "Left out of the book: excluded from the sidebar (nav_exclude: true)\n  Draft  <- d.md" \
+        in left_out
+    assert "Left out of the book: its parents form a loop: B -> C -> B\n  B  <- b.md" in left_out
+
+
+def test_default_site_is_content(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.chdir(CONTENT.parent)
+    assert run("toc").stdout.splitlines()[0] == "Home"
+    monkeypatch.chdir(tmp_path)
+    result = run("toc")
+    assert result.exit_code == 1
+    assert "no SITE given and no ./content folder here" in result.stderr
+
+
+@pytest.mark.parametrize("files", [{}, {"notes.txt": "hello"}])
+def test_folder_without_pages(tmp_path: Path, files: dict) -> None:
+    make_site(tmp_path, files)
+    result = run("toc", tmp_path)
+    assert result.exit_code == 1
+    assert result.stderr.count("\n") == 1
+    assert "no pages found" in result.stderr
+
+
+def test_missing_site_folder_is_one_line(tmp_path: Path) -> None:
+    result = run("toc", tmp_path / "nope")
+    assert result.exit_code == 1
+    assert result.stderr == f"kbbook: error: {tmp_path / 'nope'}: no such folder; give the path " \
+        "of a just-the-docs site\n"
+
+
+def test_usage_errors_exit_2(tmp_path: Path) -> None:
+    assert run("toc", tmp_path, "--nav-rules", "sideways").exit_code == 2
+    assert run("frobnicate").exit_code == 2
+
+
+def test_help_shows_examples() -> None:
+    assert "Example: kbbook" in run("--help").stdout
+    for command in ("toc", "check", "epub", "pdf"):
+        assert "Example: kbbook " + command in run(command, "--help").stdout
+
+
+def test_check_reports_every_problem_and_exit_codes(tmp_path: Path) -> None:
+    make_site(tmp_path, {
+        "index.md": page("Home", body="See [nowhere](missing-page).\n"),
+        "bad.md": "---\ntitle: [unclosed\n---\n",
+        "orphan.md": page("Orphan", parent="Nobody"),
+    })
+    result = run("check", tmp_path)
+    assert result.exit_code == 1
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("bad.md:2: error: front matter is not valid YAML")
+    assert any(line.startswith("index.md:4: warning: ") and "missing-page" in line
+               for line in lines)
+    assert any(line.startswith("orphan.md: warning: left out of the book") for line in lines)
+    (tmp_path / "bad.md").unlink()
+    assert run("check", tmp_path).exit_code == 0
+    assert run("check", tmp_path, "--strict").exit_code == 1
+
+
+@needs_productbrain
+def test_check_productbrain_reports_the_missing_image() -> None:
+    result = run("check", PRODUCTBRAIN)
+    assert result.exit_code == 0
+    missing = [line for line in result.stdout.splitlines() if "pedro-reis.png" in line]
+    assert len(missing) == 1
+    assert missing[0].startswith("about.md:26: warning: ")
+
+
+def test_toc_and_check_do_not_load_the_writers() -> None:
+    code = (
+        "import sys\n"
+        "from kbbook.cli import main\n"
+        f"sys.argv = ['kbbook', 'check', {str(CONTENT)!r}]\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "heavy = [m for m in ('weasyprint', 'ebooklib') if m in sys.modules]\n"
+        "print('HEAVY', heavy)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert "HEAVY []" in out.stdout
