@@ -8,11 +8,12 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import CONTENT, PRODUCTBRAIN, PRODUCTBRAIN_OUTLINE, needs_productbrain
-from sitemaker import make_site, page
 from typer.testing import CliRunner
 
 from kbbook.cli import app
+
+from conftest import CONTENT, PRODUCTBRAIN, PRODUCTBRAIN_OUTLINE, needs_productbrain
+from sitemaker import make_site, page
 
 runner = CliRunner()
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from sitemaker import make_site
 
 from kbbook.config import load_config
 from kbbook.errors import Diagnostics, KbbookError
+
+from sitemaker import make_site
 
 
 def config_of(root: Path, **options: object):

@@ -5,12 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from sitemaker import make_site, page
 
 from kbbook.config import load_config
 from kbbook.errors import Diagnostics
 from kbbook.links import LinkResolver, TargetKind
 from kbbook.site import load_pages
+
+from sitemaker import make_site, page
 
 
 @pytest.fixture

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sitemaker import book_of, make_site, outline, page
-
 from kbbook.nav import Book
+
+from sitemaker import book_of, make_site, outline, page
 
 
 def toc(book: Book) -> str:

@@ -8,11 +8,12 @@ from tempfile import TemporaryDirectory
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sitemaker import make_site
 
 from kbbook.build import SiteOptions, load_book
 from kbbook.errors import Diagnostics, KbbookError
 from kbbook.nav import sort_siblings
+
+from sitemaker import make_site
 
 TITLES = ["A", "B", "a", "b", "C", "10", "2", "Setup", "Zeta"]
 yaml_values = st.one_of(

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sitemaker import book_of, make_site, page
-
 from kbbook.config import load_config
 from kbbook.errors import Diagnostics
 from kbbook.site import load_pages
+
+from sitemaker import book_of, make_site, page
 
 
 def pages_of(root: Path, **options: object) -> tuple[list, Diagnostics]:
