@@ -51,7 +51,7 @@ def test_bad_settings_are_reported_not_raised(tmp_path: Path) -> None:
     make_site(tmp_path, {"_config.yml": "title: [broken\n"})
     _, diagnostics = config_of(tmp_path)
     assert [(d.path, d.line, d.severity.value) for d in diagnostics] == [
-        ("_config.yml", 2, "error")]
+        ("_config.yml", 1, "error")]
 
 
 def test_theme_version_selects_rules_and_flag_overrides(tmp_path: Path) -> None:

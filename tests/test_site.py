@@ -71,7 +71,7 @@ def test_broken_front_matter_is_an_error_with_file_and_line(tmp_path: Path) -> N
     assert [p.rel for p in pages] == ["ok.md"]
     errors = {d.path: d for d in diagnostics.errors}
     assert set(errors) == {"bad.md", "list.md", "open.md", "dup.md"}
-    assert errors["bad.md"].line == 5 and "not valid YAML" in errors["bad.md"].message
+    assert errors["bad.md"].line == 3 and "not valid YAML" in errors["bad.md"].message
     assert errors["open.md"].line == 1 and "never closed" in errors["open.md"].message
     assert "mapping" in errors["list.md"].message
     assert errors["dup.md"].line == 3 and "duplicate key 'title'" in errors["dup.md"].message

@@ -48,7 +48,8 @@ def load_yaml(text: str) -> tuple[Any, YamlProblem | None]:
     try:
         return yaml.load(text, Loader=_Loader), None
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
+        # The context (where the unclosed quote or bracket began) is nearer the mistake.
+        mark = exc.context_mark or exc.problem_mark
         line = mark.line + 1 if mark is not None else 1
         what = " ".join(str(part) for part in (exc.context, exc.problem) if part)
         return None, YamlProblem(line, " ".join(what.split()) or "invalid YAML")

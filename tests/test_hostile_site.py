@@ -1,0 +1,95 @@
+"""Bad and hostile sites: front matter, files and structure. Each gives a clear message naming
+the file (and line where there is one), the documented exit code, and never a traceback."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from sitemaker import make_site, page
+from typer.testing import CliRunner
+
+from kbbook.cli import app
+
+runner = CliRunner()
+Files = dict[str, str | bytes]
+
+
+def deep_chain(n: int) -> Files:
+    files: Files = {"p0000.md": page("P0")}
+    for i in range(1, n):
+        files[f"p{i:04}.md"] = page(f"P{i}", parent=f"P{i - 1}")
+    return files
+
+
+# (fixture name, files, command, exit code, (path, line, text) expected in the output or None)
+CASES: list[tuple[str, Callable[[], Files], str, int, tuple[str, int | None, str] | None]] = [
+    ("unclosed quote", lambda: {"a.md": '---\ntitle: "Oops\n---\n'}, "check", 1,
+     ("a.md", 2, "error: front matter is not valid YAML")),
+    ("tab indentation", lambda: {"a.md": "---\ntitle: A\nparent:\n\tx: 1\n---\n"}, "check", 1,
+     ("a.md", 4, "error: front matter is not valid YAML")),
+    ("unquoted colon in title", lambda: {"a.md": "---\ntitle: Step 1: setup\n---\n"}, "check", 1,
+     ("a.md", 2, "error: front matter is not valid YAML")),
+    ("list front matter", lambda: {"a.md": "---\n- title\n---\n"}, "check", 1,
+     ("a.md", 2, "error: front matter must be a mapping")),
+    ("scalar front matter", lambda: {"a.md": "---\njust text\n---\n"}, "check", 1,
+     ("a.md", 2, "error: front matter must be a mapping")),
+    ("duplicate keys", lambda: {"a.md": "---\ntitle: A\nnav_order: 1\nnav_order: 2\n---\n"},
+     "check", 1, ("a.md", 4, "duplicate key 'nav_order'")),
+    ("1 MB front matter", lambda: {"a.md": "---\ntitle: Big\ndescription: " + "x" * 1_000_000
+                                   + "\n---\nBody\n"}, "toc", 0, None),
+    ("numeric title", lambda: {"a.md": page(123)}, "toc", 0, None),
+    ("empty title", lambda: {"a.md": page("''"), "b.md": page("B")}, "toc", 0, None),
+    ("nan nav_order", lambda: {"a.md": page("A", nav_order=".nan")}, "check", 0,
+     ("a.md", 3, "warning: nav_order nan is not a finite number")),
+    ("list nav_order", lambda: {"a.md": page("A", nav_order="[1]")}, "check", 0,
+     ("a.md", 3, "warning: nav_order [1] is neither a number nor text")),
+    ("date nav_order", lambda: {"a.md": page("A", nav_order="2024-02-03")}, "check", 0, None),
+    ("empty file", lambda: {"a.md": "", "b.md": page("B")}, "check", 0, None),
+    ("binary file", lambda: {"a.md": b"\x00\x01\x02PK\x03\x04" * 100, "b.md": page("B")},
+     "check", 1, ("a.md", None, "error: is not a text file")),
+    ("latin-1 bytes", lambda: {"a.md": "---\ntitle: Été\n---\nÇa\n".encode("latin-1")},
+     "check", 0, ("a.md", 2, "warning: is not valid UTF-8; read as Latin-1")),
+    ("byte-order mark", lambda: {"a.md": b"\xef\xbb\xbf" + page("A").encode()}, "check", 0, None),
+    ("CRLF", lambda: {"a.md": page("A", body="x\n").replace("\n", "\r\n")}, "check", 0, None),
+    ("20 MB page", lambda: {"a.md": page("Big") + ("word " * 1000 + "\n") * 4000}, "toc", 0, None),
+    ("10,000 pages", lambda: {f"p{i:05}.md": page(f"Page {i}", nav_order=i)
+                              for i in range(10_000)}, "toc", 0, None),
+    ("self-parent", lambda: {"a.md": page("A", parent="A"), "b.md": page("B")}, "check", 0,
+     ("a.md", None, "warning: left out of the book: names itself as its parent")),
+    ("cycle of three", lambda: {"a.md": page("A", parent="C"), "b.md": page("B", parent="A"),
+                                "c.md": page("C", parent="B"), "h.md": page("Home")},
+     "check", 0, ("a.md", None, "warning: left out of the book: its parents form a loop")),
+    ("200 levels", lambda: deep_chain(200), "toc", 0, None),
+    ("2,000 siblings", lambda: {"top.md": page("Top"),
+                                **{f"s{i:04}.md": page(f"S{i}", parent="Top")
+                                   for i in range(2000)}}, "toc", 0, None),
+    ("same title on 50 pages", lambda: {"top.md": page("Top", nav_order=0),
+                                        **{f"d{i:02}.md": page("Setup", nav_order=i + 1)
+                                           for i in range(50)},
+                                        "child.md": page("Child", parent="Setup")},
+     "check", 0, ("child.md", None, "warning: the sidebar would show this page again")),
+    ("parent is excluded", lambda: {"a.md": page("A", nav_exclude="true"),
+                                    "b.md": page("B", parent="A"), "h.md": page("Home")},
+     "toc", 0, ("", None, "(it lies under a page with nav_exclude: true)\n  B  <- b.md")),
+]
+
+
+@pytest.mark.parametrize(("name", "files", "command", "code", "expected"), CASES,
+                         ids=[c[0] for c in CASES])
+def test_bad_site(tmp_path: Path, name: str, files: Callable[[], Files], command: str,
+                  code: int, expected: tuple[str, int | None, str] | None) -> None:
+    make_site(tmp_path, files())
+    result = runner.invoke(app, [command, str(tmp_path)])
+    output = result.stdout + result.stderr
+    assert "Traceback" not in output
+    assert result.exception is None or isinstance(result.exception, SystemExit), output
+    assert result.exit_code == code, output[-2000:]
+    if expected is not None and not expected[0]:
+        assert expected[2] in output
+    elif expected is not None:
+        path, line, text = expected
+        where = f"{path}:{line}: " if line is not None else f"{path}"
+        assert any(where in out_line and text in out_line for out_line in output.splitlines()), \
+            output[-2000:]
