@@ -102,3 +102,11 @@ def test_urls_for_outputs(site: tuple[LinkResolver, dict]) -> None:
     assert resolver.site_url(api) == "/kb/docs/ref/api.html"
     assert resolver.web_url(api) == "https://example.org/kb/docs/ref/api.html"
     assert resolver.page_for_source("docs/ref/api.md") is api
+
+
+def test_site_file_stays_inside(site: tuple[LinkResolver, dict]) -> None:
+    resolver, _ = site
+    assert resolver.site_file("assets/img/logo.png").kind is TargetKind.FILE
+    assert resolver.site_file("/assets/img/logo.png").rel == "assets/img/logo.png"
+    assert resolver.site_file("../../etc/passwd").kind is TargetKind.UNRESOLVED
+    assert resolver.site_file("assets/img/none.png").kind is TargetKind.UNRESOLVED

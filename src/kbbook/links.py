@@ -194,6 +194,13 @@ class LinkResolver:
                 return Target(TargetKind.FILE, path=real, rel=rel)
         return None
 
+    def site_file(self, rel: str) -> Target:
+        """A file named by its site-relative path: FILE when it exists inside the site."""
+        real = self._inside(rel)
+        if real is None:
+            return Target(TargetKind.UNRESOLVED, rel=posixpath.normpath(rel.lstrip("/")))
+        return Target(TargetKind.FILE, path=real, rel=real.relative_to(self.root).as_posix())
+
     def resolve_image(self, src: str, page: Page) -> Target:
         """Resolve an image source: a file inside the site, an external URL, or nothing."""
         src = src.strip()

@@ -1,0 +1,317 @@
+"""Images for the EPUB: found through the link resolver, checked, converted and downscaled.
+
+E-readers reliably show only JPEG, PNG, GIF and SVG; anything else becomes PNG (or JPEG for
+photos). Pillow's decompression-bomb limit applies, and a file that cannot be decoded is a
+warning naming the page and the image, never a traceback.
+"""
+
+from __future__ import annotations
+
+import io
+import posixpath
+import re
+import warnings
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from lxml import etree
+from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
+
+from .errors import Diagnostics
+from .links import TargetKind
+
+if TYPE_CHECKING:
+    from .links import LinkResolver
+    from .site import Page
+
+SVG_NS = "http://www.w3.org/2000/svg"
+XHTML_NS = "http://www.w3.org/1999/xhtml"
+XLINK_HREF = "{http://www.w3.org/1999/xlink}href"
+KEPT_FORMATS = {"JPEG": ("jpg", "image/jpeg"), "PNG": ("png", "image/png"),
+                "GIF": ("gif", "image/gif")}
+SVG_TYPE = ("svg", "image/svg+xml")
+_UNSAFE_NAME = re.compile(r"[^A-Za-z0-9_-]+")
+_REMOTE = re.compile(r"^(?:https?:)?//", re.IGNORECASE)
+_CSS_URL = re.compile(r"url\(\s*['\"]?(?!#)|@import", re.IGNORECASE)
+
+
+class ImageError(Exception):
+    """An image that cannot go into the book; the message says why, for the user."""
+
+
+@dataclass(frozen=True)
+class PreparedImage:
+    """Image bytes ready for the EPUB."""
+
+    data: bytes
+    """The file's content, converted and downscaled where needed."""
+    extension: str
+    """File extension matching the real format (without the dot)."""
+    media_type: str
+    """The manifest media type."""
+
+
+@dataclass(frozen=True)
+class EmbeddedImage:
+    """One image file of the book, embedded once however many pages show it."""
+
+    site_rel: str
+    """Site-relative path of the source file."""
+    href: str
+    """Path inside the EPUB content folder, e.g. `images/chart.png`."""
+    item_id: str
+    """Manifest id."""
+    image: PreparedImage
+    """The bytes and media type."""
+
+
+# -- one file ---------------------------------------------------------------------------
+
+
+def sanitize_svg(data: bytes) -> bytes:
+    """The SVG without DTD, entities, scripts, event handlers or links outside the image."""
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
+                             remove_comments=True, remove_pis=True, huge_tree=False)
+    try:
+        root = etree.fromstring(data, parser)
+    except etree.XMLSyntaxError as exc:
+        raise ImageError(f"is not a readable SVG file ({exc.msg})") from None
+    if root.tag != f"{{{SVG_NS}}}svg":
+        raise ImageError("is not an SVG image (its root element is not <svg> in the SVG "
+                         "namespace)")
+    for node in list(root.iter(etree.Entity)):  # unresolved entities would be undefined
+        _remove_keeping_tail(node)
+    for node in list(root.iter(f"{{{SVG_NS}}}script", "script", f"{{{SVG_NS}}}foreignObject")):
+        _remove_keeping_tail(node)
+    for node in root.iter(f"{{{SVG_NS}}}style", "style"):
+        if node.text and _CSS_URL.search(node.text):
+            node.text = ""
+    for node in root.iter(etree.Element):
+        for name, value in list(node.attrib.items()):
+            local = etree.QName(name).localname
+            handler = local.lower().startswith("on")
+            outside = (local == "href" or name == XLINK_HREF) and not value.startswith("#")
+            if handler or outside or (local == "style" and _CSS_URL.search(value)):
+                del node.attrib[name]
+    return etree.tostring(root, xml_declaration=True, encoding="utf-8")
+
+
+def _remove_keeping_tail(node: etree._Element) -> None:
+    parent = node.getparent()
+    if parent is None:
+        return
+    if node.tail:
+        prev = node.getprevious()
+        if prev is not None:
+            prev.tail = (prev.tail or "") + node.tail
+        else:
+            parent.text = (parent.text or "") + node.tail
+    parent.remove(node)
+
+
+def _looks_like_svg(path: Path, data: bytes) -> bool:
+    if path.suffix.lower() in (".svg", ".svgz"):
+        return True
+    head = data[:1024].lstrip()
+    return head.startswith((b"<?xml", b"<svg")) and b"<svg" in data[:4096]
+
+
+def _is_photo(im: Image.Image) -> bool:
+    """Many colours and no transparency: JPEG keeps it small; anything else stays lossless."""
+    if im.mode in ("RGBA", "LA", "PA", "La", "RGBa") or "transparency" in im.info:
+        return False
+    sample = im.convert("RGB")
+    sample.thumbnail((256, 256))
+    return sample.getcolors(4096) is None
+
+
+def _encode(im: Image.Image, fmt: str, icc: bytes | None) -> PreparedImage:
+    out = io.BytesIO()
+    extra = {"icc_profile": icc} if icc else {}
+    if fmt == "JPEG":
+        if im.mode not in ("RGB", "L", "CMYK"):
+            im = im.convert("RGB")
+        im.save(out, "JPEG", quality=88, **extra)
+    else:
+        if im.mode not in ("1", "L", "LA", "P", "RGB", "RGBA"):
+            im = im.convert("RGBA" if "A" in im.mode or "transparency" in im.info else "RGB")
+        im.save(out, "PNG", **extra)
+    ext, media_type = KEPT_FORMATS[fmt]
+    return PreparedImage(out.getvalue(), ext, media_type)
+
+
+@contextmanager
+def _strict_decoding() -> Iterator[None]:
+    """A truncated file must fail to load. WeasyPrint switches Pillow's global
+    LOAD_TRUNCATED_IMAGES on when imported (in-process API users may load both)."""
+    saved = ImageFile.LOAD_TRUNCATED_IMAGES
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
+    try:
+        yield
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = saved
+
+
+def prepare_image(path: Path, max_size: int) -> PreparedImage:
+    """Read, check and convert one image file; raises ImageError with a readable reason."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ImageError(f"cannot be read ({exc.strerror})") from None
+    if _looks_like_svg(path, data):
+        return PreparedImage(sanitize_svg(data), *SVG_TYPE)
+    try:
+        with warnings.catch_warnings(), _strict_decoding():
+            warnings.simplefilter("ignore")  # Pillow's "corrupt EXIF" chatter on stderr
+            # Past MAX_IMAGE_PIXELS Pillow only warns; treat that as refusal, too.
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as im:
+                im.load()  # decode now: a truncated file fails here, not later
+                return _convert(im, data, max_size)
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise ImageError(f"is too large to decode safely (over {Image.MAX_IMAGE_PIXELS:,} "
+                         "pixels); it may be a decompression bomb") from None
+    except UnidentifiedImageError:
+        raise ImageError("is not an image format kbbook can read") from None
+    except Exception as exc:  # Pillow's plugins raise many types (struct.error, IndexError…)
+        # on damaged input; whatever it is, the image is left out, never the build.
+        raise ImageError(f"cannot be decoded ({type(exc).__name__}: {exc}); it may be "
+                         "truncated or damaged") from None
+
+
+def _convert(im: Image.Image, data: bytes, max_size: int) -> PreparedImage:
+    fmt = im.format or ""
+    too_big = max(im.size) > max_size
+    if fmt in KEPT_FORMATS and not too_big:
+        return PreparedImage(data, *KEPT_FORMATS[fmt])  # the author's file, byte for byte
+    icc = im.info.get("icc_profile")
+    if fmt == "JPEG":
+        target = "JPEG"
+    elif fmt == "PNG" or fmt == "GIF":
+        target = "PNG"  # a downscaled GIF keeps its first frame only
+    else:
+        target = "JPEG" if _is_photo(im) else "PNG"
+    work = ImageOps.exif_transpose(im) if fmt == "JPEG" else im.copy()
+    if too_big:
+        palette = work.mode == "P"
+        if work.mode in ("P", "1"):  # Pillow resizes palette images with NEAREST: jagged
+            has_alpha = "transparency" in work.info
+            work = work.convert("RGBA" if has_alpha else ("L" if work.mode == "1" else "RGB"))
+        work.thumbnail((max_size, max_size), Image.Resampling.LANCZOS)
+        if palette and target == "PNG":  # back to 256 colours: a quarter of the RGB size
+            work = work.quantize(256, method=Image.Quantize.FASTOCTREE,
+                                 dither=Image.Dither.NONE)
+    return _encode(work, target, icc)
+
+
+# -- the book's images --------------------------------------------------------------------
+
+
+class ImageStore:
+    """Embeds each site image once, under `images/`, and remembers what failed."""
+
+    def __init__(self, resolver: LinkResolver, max_size: int, diagnostics: Diagnostics,
+                 reserved: tuple[str, ...] = ()) -> None:
+        self.resolver = resolver
+        self.max_size = max_size
+        self.diagnostics = diagnostics
+        self._by_rel: dict[str, EmbeddedImage | None] = {}
+        self._names: set[str] = set(reserved)
+
+    @property
+    def images(self) -> tuple[EmbeddedImage, ...]:
+        """Embedded images, in the order pages first showed them."""
+        return tuple(img for img in self._by_rel.values() if img is not None)
+
+    def embed(self, src: str, page: Page) -> EmbeddedImage | None:
+        """The embedded image for a site path as written in a page, or None (reported)."""
+        rel = posixpath.normpath(src.lstrip("/"))
+        if rel in self._by_rel:
+            return self._by_rel[rel]
+        target = self.resolver.site_file(rel)
+        embedded = None
+        if target.kind is TargetKind.FILE and target.path is not None:
+            try:
+                prepared = prepare_image(target.path, self.max_size)
+            except ImageError as exc:
+                self.diagnostics.warning(page.rel, None, "image",
+                                         f"image {target.rel} {exc}; its alt text is shown "
+                                         "instead")
+            else:
+                embedded = self._add(target.rel, prepared)
+        else:
+            self.diagnostics.warning(page.rel, None, "image",
+                                     f"image {rel} is not a file inside the site; its alt text "
+                                     "is shown instead")
+        self._by_rel[rel] = embedded
+        return embedded
+
+    def unique_name(self, stem: str, extension: str) -> str:
+        """A file name under `images/` not used yet (ASCII, no spaces)."""
+        base = _UNSAFE_NAME.sub("-", stem).strip("-") or "image"
+        name, n = f"{base}.{extension}", 1
+        while name.lower() in self._names:
+            n += 1
+            name = f"{base}-{n}.{extension}"
+        self._names.add(name.lower())
+        return name
+
+    def _add(self, rel: str, prepared: PreparedImage) -> EmbeddedImage:
+        name = self.unique_name(posixpath.splitext(posixpath.basename(rel))[0],
+                                prepared.extension)
+        item_id = "img-" + name.replace(".", "-")
+        return EmbeddedImage(rel, f"images/{name}", item_id, prepared)
+
+
+# -- the pages' <img> elements -------------------------------------------------------------
+
+
+def _h(tag: str) -> str:
+    return f"{{{XHTML_NS}}}{tag}"
+
+
+def replace_with_text(el: etree._Element, text: str, css_class: str) -> None:
+    """Put `text` (an image's alt) where `el` was; nothing when there is no text."""
+    parent = el.getparent()
+    if parent is None:
+        return
+    if text.strip():
+        span = etree.Element(_h("span"), {"class": css_class})
+        span.text = text
+        span.tail = el.tail
+        parent.replace(el, span)
+    else:
+        _remove_keeping_tail(el)
+
+
+def embed_images(pages: Iterable[tuple[etree._Element, Page]], store: ImageStore,
+                 diagnostics: Diagnostics) -> bool:
+    """Point each XHTML `<img>` at its embedded file, or put its alt text in its place.
+    True when every image left has a non-empty alt."""
+    all_alt = True
+    for root, page in pages:
+        for img in list(root.iter(_h("img"))):
+            src = (img.get("src") or "").strip()
+            alt = img.get("alt") or ""
+            if _REMOTE.match(src):
+                # EPUB 3 forbids remote images; a link keeps the picture one tap away.
+                diagnostics.warning(page.rel, None, "remote-image",
+                                    f"image {src} is on the web and is not embedded; a link "
+                                    "to it is shown instead")
+                link = etree.Element(_h("a"), {"href": "https:" + src if src.startswith("//")
+                                               else src, "class": "kb-external"})
+                link.text = alt.strip() or src
+                link.tail = img.tail
+                img.getparent().replace(img, link)
+                continue
+            embedded = store.embed(src, page) if src else None
+            if embedded is None:
+                replace_with_text(img, alt, "kb-missing-image")
+                continue
+            img.set("src", embedded.href)
+            img.set("alt", alt)
+            all_alt = all_alt and bool(alt.strip())
+    return all_alt
