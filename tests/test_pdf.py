@@ -1,0 +1,558 @@
+"""The PDF as a reader meets it, read back with pypdf: bookmarks, contents page numbers,
+links, images, fonts, metadata, paper and handouts. Each PDF is built once per module."""
+
+from __future__ import annotations
+
+import itertools
+import re
+import unicodedata
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from lxml import html as lxml_html
+from PIL import Image
+from pypdf import PdfReader
+from pypdf.generic import DictionaryObject
+from typer.testing import CliRunner
+
+from kbbook import __version__
+from kbbook.build import RenderedBook, SiteOptions, render_book, select_parts
+from kbbook.cli import app
+from kbbook.errors import Diagnostics
+from kbbook.nav import Node
+from kbbook.pdf import build_print_document, write_pdf
+
+from conftest import CONTENT, PRODUCTBRAIN, needs_productbrain
+from sitemaker import make_site, page
+
+runner = CliRunner()
+HANDOUT = "Roadmapping and Planning"
+
+
+# -- reading a PDF back --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Mark:
+    """A PDF bookmark."""
+
+    title: str
+    page: int
+    children: tuple[Mark, ...] = ()
+
+
+@dataclass
+class Built:
+    """A PDF with what it was built from."""
+
+    reader: PdfReader
+    rendered: RenderedBook
+    parts: tuple[Node, ...] | None
+    print_html: str
+    diagnostics: Diagnostics
+    _texts: list[str] = field(default_factory=list)
+
+    @property
+    def texts(self) -> list[str]:
+        if not self._texts:
+            self._texts.extend(p.extract_text() for p in self.reader.pages)
+        return self._texts
+
+    def marks(self) -> list[Mark]:
+        return _marks(self.reader, self.reader.outline)
+
+    def nodes(self) -> Sequence[Node]:
+        return self.parts if self.parts is not None else self.rendered.book.roots
+
+    def dest_page(self, name: str) -> int:
+        return self.reader.get_destination_page_number(self.reader.named_destinations[name])
+
+
+def _marks(reader: PdfReader, outline: list) -> list[Mark]:
+    marks: list[Mark] = []
+    for item in outline:
+        if isinstance(item, list):
+            marks[-1] = Mark(marks[-1].title, marks[-1].page, tuple(_marks(reader, item)))
+        else:
+            marks.append(Mark(item.title, reader.get_destination_page_number(item)))
+    return marks
+
+
+def squash(text: str) -> str:
+    """Text as pypdf gives it back, comparable: no spaces, hyphens, emoji selectors."""
+    text = unicodedata.normalize("NFKC", text)
+    return re.sub(r"[\s\u00ad\u200d\ufe0e\ufe0f\-\u2010]+", "", text)
+
+
+def _resources(reader: PdfReader) -> Iterator[DictionaryObject]:
+    """Every resource dictionary: pages, form XObjects, Type 3 fonts."""
+    seen: set[int] = set()
+    stack = [p.get("/Resources") for p in reader.pages]
+    while stack:
+        res = stack.pop()
+        if res is None:
+            continue
+        res = res.get_object()
+        if id(res) in seen:
+            continue
+        seen.add(id(res))
+        yield res
+        for xobj in (res.get("/XObject") or {}).values():
+            xobj = xobj.get_object()
+            if xobj.get("/Subtype") == "/Form":
+                stack.append(xobj.get("/Resources"))
+        for font in (res.get("/Font") or {}).values():
+            stack.append(font.get_object().get("/Resources"))
+
+
+def _link_targets(reader: PdfReader) -> Iterator[tuple[int, str]]:
+    """(page index, destination name) of every internal link annotation."""
+    for index, pdf_page in enumerate(reader.pages):
+        for annot in pdf_page.get("/Annots") or []:
+            annot = annot.get_object()
+            dest = annot.get("/Dest")
+            if dest is None and "/A" in annot and annot["/A"].get("/S") == "/GoTo":
+                dest = annot["/A"].get("/D")
+            if isinstance(dest, str):
+                yield index, str(dest)
+
+
+def _uris(reader: PdfReader) -> set[str]:
+    return {
+        str(a.get_object()["/A"]["/URI"])
+        for p in reader.pages for a in p.get("/Annots") or []
+        if "/URI" in (a.get_object().get("/A") or {})
+    }
+
+
+def _cli_pdf(out: Path, *args: str | Path) -> None:
+    result = runner.invoke(app, ["pdf", *map(str, args), "-o", str(out), "--quiet"])
+    assert result.exit_code == 0, result.output
+    assert out.is_file()
+    assert "pdf-render" not in result.output and "pdf-refused" not in result.output
+
+
+def _built(out: Path, site: Path, only: Sequence[str] = ()) -> Built:
+    diagnostics = Diagnostics()
+    rendered = render_book(SiteOptions(site), diagnostics)
+    parts = select_parts(rendered.book, only) if only else None
+    document = build_print_document(rendered, parts=parts)
+    return Built(PdfReader(out), rendered, parts, document.html, diagnostics)
+
+
+# -- the books, built once -----------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def handbook(tmp_path_factory: pytest.TempPathFactory) -> Built:
+    """Our handbook, through the command line as a user runs it."""
+    out = tmp_path_factory.mktemp("pdf") / "handbook.pdf"
+    _cli_pdf(out, CONTENT)
+    return _built(out, CONTENT)
+
+
+@pytest.fixture(scope="module")
+def productbrain(tmp_path_factory: pytest.TempPathFactory) -> Built:
+    """A real knowledge base, through the API."""
+    if not PRODUCTBRAIN.is_dir():
+        pytest.skip("../shared/corpora/productbrain is not beside the checkout")
+    out = tmp_path_factory.mktemp("pdf") / "productbrain.pdf"
+    diagnostics = Diagnostics()
+    rendered = render_book(SiteOptions(PRODUCTBRAIN), diagnostics)
+    write_pdf(rendered, out, diagnostics=diagnostics)
+    built = _built(out, PRODUCTBRAIN)
+    built.diagnostics = diagnostics
+    return built
+
+
+@pytest.fixture(scope="module")
+def handout(tmp_path_factory: pytest.TempPathFactory) -> Built:
+    """One chapter of productbrain on US letter paper, through the command line."""
+    if not PRODUCTBRAIN.is_dir():
+        pytest.skip("../shared/corpora/productbrain is not beside the checkout")
+    out = tmp_path_factory.mktemp("pdf") / "handout.pdf"
+    _cli_pdf(out, PRODUCTBRAIN, "--only", HANDOUT, "--paper", "letter")
+    return _built(out, PRODUCTBRAIN, [HANDOUT])
+
+
+BOOKS = ["handbook", pytest.param("productbrain", marks=needs_productbrain)]
+
+
+@pytest.fixture(params=BOOKS)
+def book(request: pytest.FixtureRequest) -> Built:
+    return request.getfixturevalue(request.param)
+
+
+# -- structure -----------------------------------------------------------------------------
+
+
+def _skeleton(marks: Sequence[Mark], nodes: Sequence[Node]) -> list[tuple[str, list]]:
+    """The page-level bookmarks under `marks`, matched in order against `nodes`; the marks
+    in between are the pages' own headings."""
+    out, wanted = [], list(nodes)
+    for mark in marks:
+        if wanted and mark.title == wanted[0].page.title:
+            node = wanted.pop(0)
+            out.append((mark.title, _skeleton(mark.children, node.children)))
+    return out
+
+
+def _expected(nodes: Sequence[Node]) -> list[tuple[str, list]]:
+    return [(n.page.title, _expected(n.children)) for n in nodes]
+
+
+def test_bookmarks_nest_as_the_book(book: Built) -> None:
+    marks = book.marks()
+    # Top level: exactly the chapters; headings always sit below their page.
+    assert [m.title for m in marks] == [n.page.title for n in book.nodes()]
+    assert _skeleton(marks, book.nodes()) == _expected(book.nodes())
+    pages = sum(1 for n in book.nodes() for _ in n.walk())
+    assert pages == len(book.rendered.pages)
+
+
+def test_no_bookmark_repeats_its_page_title(book: Built) -> None:
+    def check(marks: Sequence[Mark]) -> None:
+        for mark in marks:
+            if mark.children:
+                assert squash(mark.children[0].title).casefold() != squash(mark.title).casefold()
+            check(mark.children)
+
+    check(book.marks())
+
+
+def test_bookmarks_of_headings_sit_under_their_page(book: Built) -> None:
+    def walk(marks: Sequence[Mark], parent_page: int) -> None:
+        for mark in marks:
+            assert mark.page >= parent_page
+            walk(mark.children, mark.page)
+
+    walk(book.marks(), 0)
+
+
+def test_contents_page_numbers_are_where_the_titles_are(book: Built) -> None:
+    first_body_page = book.marks()[0].page
+    assert first_body_page >= 2  # cover, contents, then the book
+    contents = squash("".join(book.texts[1:first_body_page]))
+    depth = book.rendered.book.config.book.toc_depth
+    position = 0
+    checked = 0
+    for root in book.nodes():
+        for d, node in root.walk():
+            if d >= depth:
+                continue
+            title = squash(node.page.title or "")
+            m = re.compile(re.escape(title) + r"\.+(\d+)").search(contents, position)
+            assert m, f"{node.page.title!r} missing from the contents"
+            position = m.end()
+            number = int(m[1])
+            page_id = next(p.page_id for p in book.rendered.pages if p.page is node.page)
+            assert number == book.dest_page(page_id) + 1
+            assert title in squash(book.texts[number - 1]), (node.page.title, number)
+            checked += 1
+    assert checked >= 10
+
+
+def test_no_nav_buttons(book: Built) -> None:
+    # "Next:" alone is fair prose (Now-Next-Later); a button names a page after it.
+    titles = [squash(rp.page.title or "") for rp in book.rendered.pages]
+    for text in map(squash, book.texts):
+        for title in titles:
+            assert f"Previous:{title}" not in text and f"Next:{title}" not in text
+    assert any(rp.nav_links for rp in book.rendered.pages), "the site should have buttons"
+    assert "nav-buttons" not in book.print_html
+
+
+def _target_texts(print_html: str) -> dict[str, str]:
+    """For each id in the print HTML: text its landing page must show."""
+    tree = lxml_html.document_fromstring(print_html)
+    out = {}
+    for el in tree.iter():
+        name = el.get("id") if isinstance(el.tag, str) else None
+        if not name:
+            continue
+        if "kb-page" in (el.get("class") or "").split():
+            out[name] = el.get("data-title") or ""
+        else:
+            out[name] = squash(el.text_content())[:30]
+    return out
+
+
+def test_internal_links_land_on_their_target(book: Built) -> None:
+    targets = _target_texts(book.print_html)
+    links = set(_link_targets(book.reader))
+    assert len(links) > 20
+    for _, name in links:
+        assert name in targets, f"link to #{name}, which the book does not hold"
+        text = squash(targets[name])
+        if text:
+            assert text in squash(book.texts[book.dest_page(name)]), name
+
+
+def test_cross_references_show_page_numbers(book: Built) -> None:
+    assert 'class="kb-xref"' in book.print_html or "kb-xref" in book.print_html
+    body = "".join(book.texts[book.marks()[0].page:])
+    assert re.search(r"\(p\.\s?\d+\)", body)
+
+
+def _image_sizes(reader: PdfReader) -> set[tuple[int, int]]:
+    sizes = set()
+    for res in _resources(reader):
+        for xobj in (res.get("/XObject") or {}).values():
+            xobj = xobj.get_object()
+            if xobj.get("/Subtype") == "/Image":
+                sizes.add((int(xobj["/Width"]), int(xobj["/Height"])))
+    return sizes
+
+
+def test_present_images_are_all_drawn(book: Built) -> None:
+    root = book.rendered.book.config.root
+    printed = {n.page.rel for r in book.nodes() for _, n in r.walk()}
+    expected = set()
+    for rp in book.rendered.pages:
+        if rp.page.rel not in printed:
+            continue
+        for rel in rp.images:
+            path = root / rel
+            if path.is_file() and path.suffix.lower() != ".svg":
+                with Image.open(path) as im:
+                    expected.add(im.size)
+    assert expected, "the site should have images"
+    assert expected <= _image_sizes(book.reader)
+
+
+def test_external_links_show_their_address(book: Built) -> None:
+    uris = _uris(book.reader)
+    if not uris:
+        pytest.skip("this book links to no other website")
+    body = squash("".join(book.texts))
+    # In a footnote, or already the link's own words (scheme and www. left out).
+    shown = [u for u in uris if squash(u.removeprefix("mailto:")) in body
+             or squash(re.sub(r"^[a-z]+://(www\.)?", "", u).rstrip("/")) in body]
+    assert len(shown) == len(uris), sorted(uris - set(shown))
+
+
+# -- print quality -------------------------------------------------------------------------
+
+
+def test_fonts_are_embedded_and_emoji_in_colour(book: Built) -> None:
+    emoji_fonts = []
+    for res in _resources(book.reader):
+        for key, font in (res.get("/Font") or {}).items():
+            font = font.get_object()
+            if font["/Subtype"] == "/Type3":
+                continue
+            descriptor_owner = font["/DescendantFonts"][0].get_object() \
+                if font["/Subtype"] == "/Type0" else font
+            descriptor = descriptor_owner["/FontDescriptor"].get_object()
+            assert any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3")), \
+                font["/BaseFont"]
+            if "Color-Emoji" in str(font["/BaseFont"]):
+                emoji_fonts.append(str(key).lstrip("/"))
+    assert emoji_fonts, "emoji should come from Noto Color Emoji"
+    # Colour emoji glyphs are drawn as bitmaps named after their font.
+    names = [str(n) for res in _resources(book.reader) for n in (res.get("/XObject") or {})]
+    assert any(n.startswith("/i" + f) for f in emoji_fonts for n in names)
+
+
+def test_metadata(book: Built) -> None:
+    config = book.rendered.book.config
+    info = book.reader.metadata
+    assert info.title == config.title
+    for author in config.authors:
+        assert author in (info.author or "")
+    assert f"kbbook {__version__}" in (info.creator or "")
+    assert f"kbbook {__version__}" in (info.producer or "")
+    assert book.reader.trailer["/Root"]["/Lang"] == config.lang
+    assert f'<html lang="{config.lang}">' in book.print_html
+
+
+def test_a4_is_the_default(book: Built) -> None:
+    box = book.reader.pages[0].mediabox
+    assert (round(box.width), round(box.height)) == (595, 842)
+
+
+def _bare_numbers(text: str) -> list[str]:
+    return re.findall(r"^\s*(\d+)\s*$", text, re.MULTILINE)
+
+
+def test_running_header_and_page_numbers(book: Built) -> None:
+    first = book.marks()[0].page
+    assert squash(book.rendered.book.config.title) in squash(book.texts[0])
+    for index in range(first):  # cover and contents: no number, no header
+        assert _bare_numbers(book.texts[index]) == []
+    for index in range(first, len(book.texts)):
+        assert str(index + 1) in _bare_numbers(book.texts[index])
+    # The second page of a chapter names the chapter at its head.
+    marks = book.marks()
+    long_chapters = [m for m, after in itertools.pairwise(marks)
+                     if after.page > m.page + 1]
+    assert long_chapters
+    for chapter in long_chapters:
+        assert squash(chapter.title) in squash(book.texts[chapter.page + 1])
+
+
+def test_render_is_clean(productbrain: Built) -> None:
+    codes = {d.code for d in productbrain.diagnostics}
+    assert not codes & {"pdf-render", "pdf-refused"}, productbrain.diagnostics.sorted()
+
+
+# -- handouts and paper --------------------------------------------------------------------
+
+
+@needs_productbrain
+def test_handout_holds_exactly_its_chapter(handout: Built) -> None:
+    marks = handout.marks()
+    assert [m.title for m in marks] == [HANDOUT]
+    (chapter,) = handout.parts or ()
+    children = [n.page.title for n in chapter.children]
+    assert len(children) == 5
+    assert _skeleton(marks, [chapter]) == _expected([chapter])
+    # Other chapters are not in it, not even on the contents pages.
+    body = squash("".join(handout.texts))
+    assert squash("Foundations of Product Management") not in body
+
+
+@needs_productbrain
+def test_handout_links_to_left_out_pages_go_to_the_web(handout: Built) -> None:
+    site = handout.rendered.book.config.site_url
+    printed = {node.page.rel for _, node in handout.parts[0].walk()}
+    left_out = [rp for rp in handout.rendered.pages if rp.page.rel not in printed]
+    names = {rp.page_id for rp in left_out}
+    assert not any(name in names for _, name in _link_targets(handout.reader))
+    outward = sum(
+        len(re.findall(r'data-kb-page="([^"]+)"', rp.html)) - sum(
+            rp.html.count(f'data-kb-page="{rel}"') for rel in printed)
+        for rp in handout.rendered.pages if rp.page.rel in printed)
+    web = {u for u in _uris(handout.reader) if u.startswith(site)}
+    assert bool(web) == bool(outward)
+
+
+@needs_productbrain
+def test_letter_paper(handout: Built) -> None:
+    for pdf_page in handout.reader.pages:
+        assert (round(pdf_page.mediabox.width), round(pdf_page.mediabox.height)) == (612, 792)
+
+
+def _small_site(root: Path, url: str = "") -> Path:
+    config = f"title: Small\nurl: {url}\n" if url else "title: Small\n"
+    return make_site(root, {
+        "_config.yml": config,
+        "a.md": page("Alpha", nav_order=1, body="# Alpha\n\nSee [Beta](b.md) and "
+                     "[the web](https://example.org/x).\n\n<div class=\"nav-buttons\">"
+                     "<a href=\"b\">Next: Beta</a></div>\n"),
+        "b.md": page("Beta", nav_order=2, body="Back to [Alpha](a.md#alpha).\n"),
+    })
+
+
+@pytest.mark.parametrize("url", ["", "https://small.example"])
+def test_handout_link_without_or_with_a_site_url(tmp_path: Path, url: str) -> None:
+    site = _small_site(tmp_path, url)
+    rendered = render_book(SiteOptions(site), Diagnostics())
+    html = build_print_document(rendered, parts=select_parts(rendered.book, ["Alpha"])).html
+    beta = next(p for p in rendered.pages if p.page.title == "Beta")
+    assert f'href="#{beta.page_id}"' not in html
+    assert "Beta" in html  # the words stay
+    if url:
+        assert 'href="https://small.example/b.html"' in html
+    else:
+        assert "small.example" not in html
+    assert "Next: Beta" not in html
+    whole = build_print_document(rendered).html
+    assert f'href="#{beta.page_id}"' in whole and "kb-xref" in whole
+
+
+# -- the print HTML, quickly (no WeasyPrint) -----------------------------------------------
+
+
+def _nested_site(root: Path, toc_depth: int = 3) -> RenderedBook:
+    make_site(root, {
+        "_config.yml": f"title: Nested\nlang: de\nkbbook:\n  toc_depth: {toc_depth}\n",
+        "a.md": page("Top", nav_order=1, body="# Top\n\n## Intro\n\n#### Deep\n\nText[^1]\n\n"
+                     "[^1]: A note with [a link](https://example.org/n).\n"),
+        "b.md": page("Middle", parent="Top", body="Middle text.\n\n### Only h3\n"),
+        "c.md": page("Bottom", parent="Middle", body="# Another title\n\nBottom text.\n"),
+    })
+    return render_book(SiteOptions(root), Diagnostics())
+
+
+def test_bookmark_levels_follow_depth_and_shift_headings(tmp_path: Path) -> None:
+    rendered = _nested_site(tmp_path)
+    html = build_print_document(rendered).html
+    tree = lxml_html.document_fromstring(html)
+    levels = {s.get("data-title"): s.get("style") for s in tree.find_class("kb-page")}
+    assert levels == {"Top": "bookmark-level: 1", "Middle": "bookmark-level: 2",
+                      "Bottom": "bookmark-level: 3"}
+    styles = {h.text_content().strip(): h.get("style") for h in tree.iter("h1", "h2", "h3", "h4")}
+    assert styles["Top"] == "bookmark-level: none"  # repeats the page title
+    assert styles["Intro"].startswith("bookmark-level: 2;")
+    assert styles["Deep"].startswith("bookmark-level: 3;")  # no gap after h2
+    assert styles["Only h3"].startswith("bookmark-level: 3;")
+    assert styles["Another title"].startswith("bookmark-level: 4;")
+    assert "Bottom" in styles  # the template adds the title the body lacks
+    assert '<html lang="de">' in html and "Inhalt" in html
+
+
+def test_footnotes_move_to_the_page_foot(tmp_path: Path) -> None:
+    html = build_print_document(_nested_site(tmp_path)).html
+    tree = lxml_html.document_fromstring(html)
+    (note,) = tree.find_class("kb-footnote")
+    assert note.text_content().strip().startswith("A note with a link")
+    assert not tree.find_class("footnotes")  # the endnote section is gone
+    assert [n.text for n in tree.find_class("kb-url-note")] == ["https://example.org/n"]
+
+
+def test_handout_of_a_deep_page_starts_at_level_one(tmp_path: Path) -> None:
+    rendered = _nested_site(tmp_path)
+    html = build_print_document(rendered, parts=select_parts(rendered.book, ["Middle"])).html
+    tree = lxml_html.document_fromstring(html)
+    assert [(s.get("data-title"), s.get("style")) for s in tree.find_class("kb-page")] == [
+        ("Middle", "bookmark-level: 1"), ("Bottom", "bookmark-level: 2")]
+    assert "Top" not in [a.text for a in tree.find_class("kb-contents")[0].iter("a")]
+
+
+def test_contents_depth_follows_toc_depth(tmp_path: Path) -> None:
+    html = build_print_document(_nested_site(tmp_path, toc_depth=2)).html
+    contents = lxml_html.document_fromstring(html).find_class("kb-contents")[0]
+    assert [a.text for a in contents.iter("a")] == ["Top", "Middle"]
+
+
+def test_cover_date_and_stylesheet_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+                                         ) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1000000000")
+    user_css = tmp_path / "mine.css"
+    user_css.write_text("body { color: #333 }")
+    document = build_print_document(_nested_site(tmp_path / "site"), css=[user_css],
+                                    paper="letter")
+    assert "2001-09-09" in document.html
+    print_css = document.html.index("print.css")
+    assert print_css < document.html.index("size: letter") < document.html.index("mine.css")
+    assert user_css.resolve() in document.policy.files
+
+
+def test_progress_display_names_the_steps() -> None:
+    from kbbook.pdf import describe_step
+
+    assert describe_step("Step 5 - Creating layout - Page 12") == "laying out page 12"
+    assert describe_step("Step 2 - Fetching and parsing CSS - file:///x/print.css") == \
+        "reading stylesheet print.css"
+    assert describe_step("Step 6 - Creating PDF") == "writing the PDF"
+
+
+def test_write_pdf_with_progress(tmp_path: Path) -> None:
+    rendered = _nested_site(tmp_path / "site")
+    out = tmp_path / "nested.pdf"
+    write_pdf(rendered, out, progress=True)
+    reader = PdfReader(out)
+    assert [m.title for m in _marks(reader, reader.outline)] == ["Top"]
+
+
+def test_same_source_same_bytes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    rendered = _nested_site(tmp_path / "site")
+    first, second = tmp_path / "1.pdf", tmp_path / "2.pdf"
+    write_pdf(rendered, first)
+    write_pdf(rendered, second)
+    assert first.read_bytes() == second.read_bytes()
+    assert PdfReader(first).metadata["/CreationDate"].startswith("D:20231114")
