@@ -12,10 +12,11 @@ from pathlib import Path
 import pytest
 from PIL import Image
 from pypdf import PdfReader
-from sitemaker import make_site, page
 from typer.testing import CliRunner
 
 from kbbook.cli import app
+
+from sitemaker import make_site, page
 
 runner = CliRunner()
 SECRET = "KBBOOK-SECRET-7f3a9c"

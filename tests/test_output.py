@@ -7,13 +7,14 @@ import os
 from pathlib import Path
 
 import pytest
-from sitemaker import make_site, page
 from typer.testing import CliRunner
 
 from kbbook import epub as epub_module
 from kbbook.cli import app
 from kbbook.errors import KbbookError
 from kbbook.output import write_atomically
+
+from sitemaker import make_site, page
 
 runner = CliRunner()
 
