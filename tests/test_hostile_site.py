@@ -7,10 +7,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from sitemaker import make_site, page
 from typer.testing import CliRunner
 
 from kbbook.cli import app
+
+from sitemaker import make_site, page
 
 runner = CliRunner()
 Files = dict[str, str | bytes]

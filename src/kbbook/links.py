@@ -97,7 +97,8 @@ class LinkResolver:
     def _absolute(self, href_path: str, page: Page) -> str:
         if href_path.startswith("/"):
             return posixpath.normpath(href_path)
-        base_dir = page.url if page.url.endswith("/") else posixpath.dirname(page.url) + "/"
+        base_dir = page.url if page.url.endswith("/") else (
+            posixpath.dirname(page.url).rstrip("/") + "/")
         return posixpath.normpath(posixpath.join(base_dir, href_path))
 
     def _source_relative(self, href_path: str, page: Page) -> str:

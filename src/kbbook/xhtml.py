@@ -1,0 +1,269 @@
+"""HTML in, well-formed XHTML out: lenient parsing, tree helpers, NCName ids, and our own
+serialiser, so every fragment is well-formed XML whatever the author wrote (`sanitise.py`
+decides what may stay)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from urllib.parse import urlsplit
+
+import lxml.html
+from lxml.html import HtmlElement
+
+# libxml2 stops nesting at 256 levels (2048 with huge_tree) and silently drops what lies
+# deeper, so deep input is detected after parsing and reported instead of lost unnoticed.
+_PARSER = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, huge_tree=True)
+PARSER_DEPTH_LIMIT = 2000
+VOID = frozenset({"br", "col", "hr", "img", "wbr"})
+_ATTR_NAME = re.compile(r"^(?:epub:)?[A-Za-z_][A-Za-z0-9_.-]*$")
+
+# Internal markers the renderer puts on elements (stripped by `serialise`); `data-kb-page`
+# is only ever added by kbbook after sanitising, so an author's copy is dropped.
+INTERNAL_PREFIX = "data-kb-"
+KEPT_INTERNAL = frozenset({"data-kb-line", "data-kb-md", "data-kb-fn", "data-kb-toc"})
+
+# ---------------------------------------------------------------------------------------
+# Raw HTML as written by authors
+
+
+_RAW_TOKEN = re.compile(
+    r"""<!--.*?(?:-->|\Z)|<(/?)([A-Za-z][^\s/>]*)((?:[^>"']|"[^"]*"|'[^']*')*)(>?)""", re.DOTALL
+)
+# Document-structure tags would end the parser's body early and lose what follows.
+_STRUCTURE = frozenset({"html", "head", "body", "frameset", "plaintext"})
+# Void in HTML5 but not to libxml2, which would put everything after them inside them.
+_VOID_UNKNOWN_TO_LIBXML = frozenset({"embed", "source", "track", "wbr", "keygen", "bgsound"})
+
+
+def prepare_raw_html(html: str, line: int | None) -> str:
+    """Mark each start tag of raw author HTML with its source line (`data-kb-line`) and
+    remove document-structure tags; `line` is the line of the first character."""
+    out: list[str] = []
+    pos = 0
+    current = line
+    for m in _RAW_TOKEN.finditer(html):
+        if current is not None:
+            current += html.count("\n", pos, m.start())
+        out.append(html[pos : m.start()])
+        pos = m.end()
+        name = (m.group(2) or "").lower()
+        if name in _STRUCTURE:
+            pass  # dropped
+        elif m.group(2) and not m.group(1):
+            mark = f' data-kb-line="{current}"' if current is not None else ""
+            out.append(f"<{m.group(2)}{mark}{m.group(3)}{m.group(4)}")
+            if name in _VOID_UNKNOWN_TO_LIBXML and m.group(4):
+                out.append(f"</{m.group(2)}>")
+        else:
+            out.append(m.group(0))
+        if current is not None:
+            current += m.group(0).count("\n")
+    out.append(html[pos:])
+    return "".join(out)
+
+
+# ---------------------------------------------------------------------------------------
+# Parsing and tree helpers
+
+_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
+def parse_fragment(html: str) -> tuple[HtmlElement, bool]:
+    """Parse an HTML fragment; the returned `body` element holds it. The flag says whether the
+    parser's depth limit was reached (content below it is lost)."""
+    html = _XML_INVALID.sub("\ufffd", html)
+    doc = lxml.html.document_fromstring("<!DOCTYPE html><html><body>" + html, parser=_PARSER)
+    body = doc.find("body")
+    if body is None:  # pragma: no cover - libxml2 always creates one
+        body = lxml.html.Element("body")
+    return body, max_depth(body) >= PARSER_DEPTH_LIMIT
+
+
+def max_depth(root: HtmlElement) -> int:
+    depth = 0
+    stack = [(root, 0)]
+    while stack:
+        el, d = stack.pop()
+        depth = max(depth, d)
+        stack.extend((child, d + 1) for child in el)
+    return depth
+
+
+def remove(el: HtmlElement) -> None:
+    """Remove `el` and its content, keeping the text that follows it."""
+    parent = el.getparent()
+    if parent is None:
+        return
+    _append_text(el, el.tail)
+    parent.remove(el)
+
+
+def _append_text(el: HtmlElement, text: str | None) -> None:
+    """Put `text` where `el` stands, as if `el` were gone (the previous sibling's tail or
+    the parent's text)."""
+    if not text:
+        return
+    prev = el.getprevious()
+    parent = el.getparent()
+    if prev is not None:
+        prev.tail = (prev.tail or "") + text
+    elif parent is not None:
+        parent.text = (parent.text or "") + text
+
+
+def unwrap(el: HtmlElement) -> None:
+    """Replace `el` by its content."""
+    parent = el.getparent()
+    if parent is None:
+        return
+    index = parent.index(el)
+    _append_text(el, el.text)
+    children = list(el)
+    if children:
+        children[-1].tail = (children[-1].tail or "") + (el.tail or "")
+    else:
+        _append_text(el, el.tail)
+    parent.remove(el)
+    for offset, child in enumerate(children):
+        parent.insert(index + offset, child)
+
+
+def replace(old: HtmlElement, new: HtmlElement) -> None:
+    """Put `new` in place of `old`; `new` inherits the text after `old`."""
+    new.tail = old.tail
+    old.tail = None
+    parent = old.getparent()
+    if parent is not None:
+        parent.replace(old, new)
+
+
+def walk(root: HtmlElement) -> Iterator[tuple[HtmlElement, int]]:
+    """Every element below `root` with its depth (1 = child of root), in document order.
+    Children are read when their parent is reached, so a caller may change an element's
+    subtree (remove, unwrap, flatten) before it is walked."""
+    stack: list[tuple[HtmlElement, int]] = [(c, 1) for c in reversed(root)]
+    while stack:
+        el, d = stack.pop()
+        if el.getparent() is None:
+            continue  # removed while walking
+        before = list(el)
+        yield el, d
+        if el.getparent() is not None:
+            stack.extend((c, d + 1) for c in reversed(el))
+        else:  # unwrapped: its children moved up a level; removed: they went with it
+            parent_of = [c for c in before if c.getparent() is not None and c.getparent() is not el]
+            stack.extend((c, d) for c in reversed(parent_of))
+
+
+def element(tag: str, text: str | None = None, **attrs: str) -> HtmlElement:
+    el = lxml.html.Element(tag)
+    for key, value in attrs.items():
+        el.set(key.rstrip("_").replace("_", "-"), value)
+    el.text = text
+    return el
+
+
+def add_class(el: HtmlElement, *names: str) -> None:
+    classes = (el.get("class") or "").split()
+    classes.extend(n for n in names if n not in classes)
+    el.set("class", " ".join(classes))
+
+
+def classes(el: HtmlElement) -> list[str]:
+    return (el.get("class") or "").split()
+
+
+def plain_text(el: HtmlElement) -> str:
+    return " ".join(el.text_content().split())
+
+
+# ---------------------------------------------------------------------------------------
+# NCName ids
+
+_NAME_START = (
+    "A-Z_a-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u02ff\u0370-\u037d\u037f-\u1fff\u200c-\u200d"
+    "\u2070-\u218f\u2c00-\u2fef\u3001-\ud7ff\uf900-\ufdcf\ufdf0-\ufffd"
+)
+_NAME_CHAR = _NAME_START + r"\-.0-9\u00b7\u0300-\u036f\u203f-\u2040"
+_NCNAME = re.compile(f"^[{_NAME_START}][{_NAME_CHAR}]*$")
+_NOT_NAME_CHAR = re.compile(f"[^{_NAME_CHAR}]")
+
+
+def is_ncname(value: str) -> bool:
+    return bool(_NCNAME.match(value))
+
+
+def ncname(value: str, prefix: str = "id-") -> str:
+    """`value` made into an XML NCName (what EPUBCheck wants for ids): invalid characters
+    become '-', and a value that cannot start a name gets `prefix`."""
+    value = _NOT_NAME_CHAR.sub("-", value)
+    if not value or not _NCNAME.match(value):
+        value = prefix + value
+    return value
+
+
+_HOST = re.compile(r"^(?:[^\W_]|[-.])+$|^\[[0-9A-Fa-f:.]+\]$")
+
+
+def valid_web_url(url: str) -> bool:
+    """An http(s)/ftp URL with a plausible host (EPUBCheck rejects the rest); other schemes
+    (mailto:, tel:) pass."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port  # raises on a bad port
+    except ValueError:
+        return False
+    if parts.scheme.lower() not in ("http", "https", "ftp"):
+        return True
+    host = parts.netloc.rpartition("@")[2]
+    if port is not None or host.endswith(":"):
+        host = host.rpartition(":")[0]
+    return bool(host) and bool(_HOST.match(host))
+
+
+# ---------------------------------------------------------------------------------------
+# Serialising
+
+
+def _escape(text: str, quote: bool = False) -> str:
+    text = _XML_INVALID.sub("", text)
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    if quote:
+        text = text.replace('"', "&quot;").replace("\n", "&#10;").replace("\t", "&#9;")
+    return text
+
+
+def _start_tag(el: HtmlElement) -> str:
+    parts = [el.tag]
+    for name, value in el.attrib.items():
+        if name.startswith(INTERNAL_PREFIX) and name != "data-kb-page":
+            continue
+        if _ATTR_NAME.match(name):
+            parts.append(f'{name}="{_escape(value, quote=True)}"')
+    return " ".join(parts)
+
+
+def serialise(root: HtmlElement) -> str:
+    """The content of `root` (not `root` itself) as an XHTML fragment."""
+    out: list[str] = [_escape(root.text or "")]
+    # (element, closing?) pairs; an explicit stack keeps deep trees off the Python stack.
+    stack: list[tuple[HtmlElement, bool]] = [(c, False) for c in reversed(root)]
+    while stack:
+        el, closing = stack.pop()
+        if closing:
+            out.append(f"</{el.tag}>")
+            out.append(_escape(el.tail or ""))
+            continue
+        if not isinstance(el.tag, str):  # stray comment or PI
+            out.append(_escape(el.tail or ""))
+            continue
+        if el.tag in VOID:
+            out.append(f"<{_start_tag(el)}/>")
+            out.append(_escape(el.tail or ""))
+            continue
+        out.append(f"<{_start_tag(el)}>")
+        out.append(_escape(el.text or ""))
+        stack.append((el, True))
+        stack.extend((c, False) for c in reversed(el))
+    return "".join(out)
