@@ -14,6 +14,7 @@ import warnings
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -96,6 +97,10 @@ def sanitize_svg(data: bytes) -> bytes:
             outside = (local == "href" or name == XLINK_HREF) and not value.startswith("#")
             if handler or outside or (local == "style" and _CSS_URL.search(value)):
                 del node.attrib[name]
+    # An <image> or <use> whose outside reference was just removed would point at nothing.
+    for node in list(root.iter(f"{{{SVG_NS}}}image", f"{{{SVG_NS}}}use")):
+        if node.get("href") is None and node.get(XLINK_HREF) is None:
+            _remove_keeping_tail(node)
     return etree.tostring(root, xml_declaration=True, encoding="utf-8")
 
 
@@ -155,22 +160,15 @@ def _strict_decoding() -> Iterator[None]:
         ImageFile.LOAD_TRUNCATED_IMAGES = saved
 
 
-def prepare_image(path: Path, max_size: int) -> PreparedImage:
-    """Read, check and convert one image file; raises ImageError with a readable reason."""
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise ImageError(f"cannot be read ({exc.strerror})") from None
-    if _looks_like_svg(path, data):
-        return PreparedImage(sanitize_svg(data), *SVG_TYPE)
+@contextmanager
+def _decoding() -> Iterator[None]:
+    """Turn every way Pillow can fail on hostile input into an ImageError with a reason."""
     try:
         with warnings.catch_warnings(), _strict_decoding():
             warnings.simplefilter("ignore")  # Pillow's "corrupt EXIF" chatter on stderr
             # Past MAX_IMAGE_PIXELS Pillow only warns; treat that as refusal, too.
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(io.BytesIO(data)) as im:
-                im.load()  # decode now: a truncated file fails here, not later
-                return _convert(im, data, max_size)
+            yield
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise ImageError(f"is too large to decode safely (over {Image.MAX_IMAGE_PIXELS:,} "
                          "pixels); it may be a decompression bomb") from None
@@ -180,6 +178,47 @@ def prepare_image(path: Path, max_size: int) -> PreparedImage:
         # on damaged input; whatever it is, the image is left out, never the build.
         raise ImageError(f"cannot be decoded ({type(exc).__name__}: {exc}); it may be "
                          "truncated or damaged") from None
+
+
+def image_problem(path: Path) -> str | None:
+    """Why an image file cannot go into a book (damaged, a decompression bomb, not an
+    image), or None. Checked once while rendering, so both writers leave the same images
+    out and the warning can name the page and line."""
+    try:
+        stat = path.stat()
+    except OSError as exc:
+        return f"cannot be read ({exc.strerror})"
+    return _image_problem(path, stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=4096)
+def _image_problem(path: Path, _mtime: int, _size: int) -> str | None:
+    """`image_problem`, remembered per file version: pages often share an image."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return f"cannot be read ({exc.strerror})"
+    if _looks_like_svg(path, data):
+        return None  # sanitised by whoever embeds it
+    try:
+        with _decoding(), Image.open(io.BytesIO(data)) as im:
+            im.load()
+    except ImageError as exc:
+        return str(exc)
+    return None
+
+
+def prepare_image(path: Path, max_size: int) -> PreparedImage:
+    """Read, check and convert one image file; raises ImageError with a readable reason."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ImageError(f"cannot be read ({exc.strerror})") from None
+    if _looks_like_svg(path, data):
+        return PreparedImage(sanitize_svg(data), *SVG_TYPE)
+    with _decoding(), Image.open(io.BytesIO(data)) as im:
+        im.load()  # decode now: a truncated file fails here, not later
+        return _convert(im, data, max_size)
 
 
 def _convert(im: Image.Image, data: bytes, max_size: int) -> PreparedImage:

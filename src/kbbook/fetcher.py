@@ -19,6 +19,8 @@ from urllib.request import url2pathname
 
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from .assets import sanitize_svg
+
 _REMOTE = frozenset({"http", "https"})
 
 
@@ -112,7 +114,10 @@ class SafeFetcher(URLFetcher):
             mime, _ = mimetypes.guess_type(path.name)
             headers_out = {"Content-Type": mime} if mime else {}
             # Read now: the response owns no open file, so nothing leaks if WeasyPrint fails.
-            return URLFetcherResponse(path.as_uri(), path.read_bytes(), headers_out)
+            data = path.read_bytes()
+            if mime == "image/svg+xml":
+                data = sanitize_svg(data)  # no entities, scripts or outside references
+            return URLFetcherResponse(path.as_uri(), data, headers_out)
         # data: (ours) and permitted remote URLs use WeasyPrint's own handling; a remote
         # redirect is re-checked by urllib, which only follows http(s)/ftp targets.
         return super().fetch(url, headers)

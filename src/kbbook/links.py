@@ -48,6 +48,9 @@ class Target:
     """Site-relative path for FILE, or the site path tried for UNRESOLVED."""
     url: str = ""
     """The URL for EXTERNAL and UNSAFE."""
+    outside: bool = False
+    """For UNRESOLVED: the path leads out of the site folder (`..` or a link), so it was
+    not read even if something is there."""
 
 
 def _strip_page_suffix(path: str) -> str:
@@ -221,4 +224,15 @@ class LinkResolver:
         if found is not None:
             return found
         tried = self._source_relative(path, page) if not path.startswith("/") else path
-        return Target(TargetKind.UNRESOLVED, rel=posixpath.normpath(tried).lstrip("/"))
+        rel = posixpath.normpath(tried).lstrip("/")
+        return Target(TargetKind.UNRESOLVED, rel=rel, outside=self._leads_outside(rel))
+
+    def _leads_outside(self, rel: str) -> bool:
+        """`rel` climbs out of the site, or names a link whose target is elsewhere."""
+        if rel.startswith(".."):
+            return True
+        path = self.root / rel
+        try:
+            return path.is_symlink() and not path.resolve().is_relative_to(self.root)
+        except (OSError, RuntimeError):
+            return True

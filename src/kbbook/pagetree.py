@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from lxml.html import HtmlElement
 
+from .assets import image_problem
 from .config import Callout
 from .errors import Diagnostics
 from .links import LinkResolver, TargetKind
@@ -101,9 +102,15 @@ def resolve_images(root: HtmlElement, ctx: PageContext) -> tuple[str, ...]:
             _alt_span(img)
             continue
         target = ctx.resolver.resolve_image(src, ctx.page)
-        if target.kind is TargetKind.FILE:
-            img.set("src", target.rel)
-            used.setdefault(target.rel, None)
+        if target.kind is TargetKind.FILE and target.path is not None:
+            problem = image_problem(target.path)
+            if problem is None:
+                img.set("src", target.rel)
+                used.setdefault(target.rel, None)
+            else:
+                ctx.warn(img, "bad-image", f"image '{target.rel}' {problem}; its alt text is "
+                         "shown instead")
+                _alt_span(img)
         elif target.kind is TargetKind.EXTERNAL and not valid_web_url(target.url):
             ctx.warn(img, "bad-url", f"image source '{src[:80]}' is not a valid web address; "
                      "its alt text is shown instead")
@@ -118,6 +125,10 @@ def resolve_images(root: HtmlElement, ctx: PageContext) -> tuple[str, ...]:
         elif target.kind is TargetKind.UNSAFE:
             ctx.warn(img, "unsafe-image", f"image source '{src[:80]}' uses a scheme a book "
                      "never includes; its alt text is shown instead")
+            _alt_span(img)
+        elif target.outside:
+            ctx.warn(img, "outside-site", f"image '{src}' lies outside the site folder, and "
+                     "kbbook reads only files inside it; its alt text is shown instead")
             _alt_span(img)
         else:
             ctx.warn(img, "missing-image", f"image '{target.rel}' not found (written as "
