@@ -24,6 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
 from epubcheck_util import run_epubcheck  # noqa: E402
+from kbbook.assets import ImagePreparer  # noqa: E402
 from kbbook.build import SiteOptions, load_book, render_book  # noqa: E402
 from kbbook.epub import write_epub  # noqa: E402
 from kbbook.errors import Diagnostics  # noqa: E402
@@ -33,7 +34,10 @@ DEFAULT_SITE = ROOT.parent / "shared" / "corpora" / "productbrain"
 
 def kbbook_in_process(site: Path, out: Path) -> None:
     diagnostics = Diagnostics()
-    write_epub(render_book(SiteOptions(site), diagnostics), out, diagnostics=diagnostics)
+    # As `kbbook epub` does: images are prepared on other threads while pages render.
+    with ImagePreparer() as images:
+        rendered = render_book(SiteOptions(site), diagnostics, images)
+        write_epub(rendered, out, diagnostics=diagnostics)
 
 
 def kbbook_cli(site: Path, out: Path) -> None:

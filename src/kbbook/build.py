@@ -14,6 +14,7 @@ from .nav import Book, Node, build_book
 from .site import load_pages
 
 if TYPE_CHECKING:
+    from .assets import ImagePreparer
     from .links import LinkResolver
     from .markdown import RenderedPage
 
@@ -44,6 +45,8 @@ class RenderedBook:
     """Rendered pages in reading order."""
     resolver: LinkResolver
     """The link resolver the pages were rendered with."""
+    images: ImagePreparer | None = None
+    """Images already being prepared for the EPUB, when asked for."""
 
 
 def load_book(options: SiteOptions, diagnostics: Diagnostics) -> Book:
@@ -65,8 +68,11 @@ def load_book(options: SiteOptions, diagnostics: Diagnostics) -> Book:
     return build_book(config, pages, diagnostics)
 
 
-def render_book(options: SiteOptions, diagnostics: Diagnostics) -> RenderedBook:
-    """Read, order and render every page; check the nav-buttons against the reading order."""
+def render_book(options: SiteOptions, diagnostics: Diagnostics,
+                images: ImagePreparer | None = None) -> RenderedBook:
+    """Read, order and render every page; check the nav-buttons against the reading order.
+    With `images`, each usable image starts being prepared (on other threads) as soon as a
+    page shows it, while the rest of the book is still being rendered."""
     from .links import LinkResolver
     from .markdown import render_book as render_pages
 
@@ -77,9 +83,13 @@ def render_book(options: SiteOptions, diagnostics: Diagnostics) -> RenderedBook:
             "to see which pages were left out and why"
         )
     resolver = LinkResolver(book.config, [*book.reading_order, *(h.page for h in book.hidden)])
-    rendered = render_pages(book, resolver, diagnostics)
+    on_image = None
+    if images is not None:
+        images.configure(book.config.book.image_max_size)
+        on_image = images.submit
+    rendered = render_pages(book, resolver, diagnostics, on_image=on_image)
     check_nav_buttons(rendered, diagnostics)
-    return RenderedBook(book, rendered, resolver)
+    return RenderedBook(book, rendered, resolver, images)
 
 
 def check_nav_buttons(pages: Sequence[RenderedPage], diagnostics: Diagnostics) -> None:

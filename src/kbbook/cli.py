@@ -8,7 +8,7 @@ import sys
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
@@ -24,6 +24,9 @@ from .build import (
 from .errors import Diagnostics, KbbookError
 from .nav import Book, Node
 from .output import check_output_path, write_atomically
+
+if TYPE_CHECKING:
+    from .assets import ImagePreparer
 
 app = typer.Typer(
     name="kbbook",
@@ -197,12 +200,13 @@ def check(
 
 
 def _build(site_options: SiteOptions, strict: bool, out: Path | None, suffix: str,
-           write: Callable[[RenderedBook, Path, Diagnostics], None]) -> None:
+           write: Callable[[RenderedBook, Path, Diagnostics], None],
+           images: ImagePreparer | None = None) -> None:
     """Render, refuse to write over errors, write atomically, then list what was found."""
     diagnostics = Diagnostics()
     if out is not None:
         check_output_path(out)
-    rendered = render_book(site_options, diagnostics)
+    rendered = render_book(site_options, diagnostics, images)
     target = out or default_output(rendered.book.config, suffix)
     if _report(diagnostics, strict):
         what = "errors" if diagnostics.errors else "warnings (--strict)"
@@ -255,12 +259,14 @@ def epub(
 
     Example: kbbook epub docs/ -o handbook.epub
     """
+    from .assets import ImagePreparer
     from .epub import write_epub
 
     sheets = _stylesheets(css)
     options = _site_options(site, nav_rules, github_pages, include_hidden, allow_remote)
-    _build(options, strict, output, ".epub",
-           lambda r, tmp, d: write_epub(r, tmp, css=sheets, diagnostics=d))
+    with ImagePreparer() as images:
+        _build(options, strict, output, ".epub",
+               lambda r, tmp, d: write_epub(r, tmp, css=sheets, diagnostics=d), images)
 
 
 @app.command()

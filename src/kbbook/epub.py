@@ -30,7 +30,14 @@ from ebooklib import epub
 from lxml import etree
 from markupsafe import Markup
 
-from .assets import ImageError, ImageStore, PreparedImage, embed_images, prepare_image
+from .assets import (
+    ImageError,
+    ImagePreparer,
+    ImageStore,
+    PreparedImage,
+    embed_images,
+    prepare_image,
+)
 from .cover import generate_cover
 from .errors import Diagnostics
 from .links import SAFE_EXTERNAL_SCHEMES, TargetKind
@@ -141,6 +148,19 @@ def write_epub(rendered: RenderedBook, out: Path, *, css: Sequence[Path] = (),
                diagnostics: Diagnostics | None = None) -> None:
     """Write `rendered` as an EPUB 3 file at `out`."""
     diagnostics = diagnostics if diagnostics is not None else Diagnostics()
+    max_size = rendered.book.config.book.image_max_size
+    # Images may already be in preparation (`render_book(..., images=...)`); start the rest
+    # now, so they are scaled and encoded on other threads while the documents are built.
+    with rendered.images or ImagePreparer(max_size) as preparer:
+        store = ImageStore(rendered.resolver, max_size, diagnostics,
+                           reserved=("cover.png", "cover.jpg", "cover.gif", "cover.svg"),
+                           preparer=preparer)
+        store.prefetch(rel for r in rendered.pages for rel in r.images)
+        _write_epub(rendered, out, store, css, diagnostics)
+
+
+def _write_epub(rendered: RenderedBook, out: Path, images: ImageStore, css: Sequence[Path],
+                diagnostics: Diagnostics) -> None:
     config = rendered.book.config
     meta = book_metadata(config, diagnostics)
     stylesheets = stylesheet_items(css)
@@ -148,8 +168,6 @@ def write_epub(rendered: RenderedBook, out: Path, *, css: Sequence[Path] = (),
 
     pages = page_documents(rendered.pages, meta.lang, sheet_hrefs, diagnostics)
     rewrite_links(pages, rendered.resolver, diagnostics)
-    images = ImageStore(rendered.resolver, config.book.image_max_size, diagnostics,
-                        reserved=("cover.png", "cover.jpg", "cover.gif", "cover.svg"))
     all_alt = embed_images(((d.tree.getroot(), d.rendered.page) for d in pages
                             if d.rendered is not None), images, diagnostics)
 

@@ -22,8 +22,9 @@ What the fragments contain, for the writers:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from lxml.html import HtmlElement
 from markdown_it import MarkdownIt
@@ -261,14 +262,15 @@ def _draft(md: MarkdownIt, ctx: PageContext, used: set[str]) -> _Draft:
 
 
 def render_pages(pages: Sequence[Page], resolver: LinkResolver, diagnostics: Diagnostics,
-                 *, reserved_ids: Iterable[str] = ()) -> tuple[RenderedPage, ...]:
+                 *, reserved_ids: Iterable[str] = (),
+                 on_image: Callable[[Path], None] | None = None) -> tuple[RenderedPage, ...]:
     """Render `pages` as one book, in that order: ids are unique across them (and differ
     from `reserved_ids`, which a writer may need for its own elements); links to a page
     outside them leave the book (web URL) or lose their link (with a warning)."""
     md = create_markdown()
     used: set[str] = set(reserved_ids)
     page_ids = {page.rel: unique(page_id_for(page), used) for page in pages}
-    drafts = [_draft(md, PageContext(p, page_ids[p.rel], resolver, diagnostics), used)
+    drafts = [_draft(md, PageContext(p, page_ids[p.rel], resolver, diagnostics, on_image), used)
               for p in pages]
     book = {d.ctx.page.rel: d.anchors for d in drafts}
     rendered = []
@@ -287,6 +289,9 @@ def render_pages(pages: Sequence[Page], resolver: LinkResolver, diagnostics: Dia
 
 
 def render_book(book: Book, resolver: LinkResolver, diagnostics: Diagnostics,
-                *, reserved_ids: Iterable[str] = ()) -> tuple[RenderedPage, ...]:
-    """Render every page of book.reading_order, in that order."""
-    return render_pages(book.reading_order, resolver, diagnostics, reserved_ids=reserved_ids)
+                *, reserved_ids: Iterable[str] = (),
+                on_image: Callable[[Path], None] | None = None) -> tuple[RenderedPage, ...]:
+    """Render every page of book.reading_order, in that order; `on_image` is told of each
+    usable image file as soon as a page shows it."""
+    return render_pages(book.reading_order, resolver, diagnostics, reserved_ids=reserved_ids,
+                        on_image=on_image)

@@ -3,8 +3,9 @@ callouts and footnote labels. Ids, the TOC and links are in `anchors.py`."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
 from lxml.html import HtmlElement
 
@@ -26,6 +27,8 @@ class PageContext:
     page_id: str
     resolver: LinkResolver
     diagnostics: Diagnostics
+    on_image: Callable[[Path], None] | None = None
+    """Told of each usable image file as soon as it is found (to start preparing it)."""
 
     def line(self, el: HtmlElement | None) -> int | None:
         """Line in the source file of `el` (or of its nearest ancestor that knows one)."""
@@ -107,6 +110,8 @@ def resolve_images(root: HtmlElement, ctx: PageContext) -> tuple[str, ...]:
             if problem is None:
                 img.set("src", target.rel)
                 used.setdefault(target.rel, None)
+                if ctx.on_image is not None:
+                    ctx.on_image(target.path)
             else:
                 ctx.warn(img, "bad-image", f"image '{target.rel}' {problem}; its alt text is "
                          "shown instead")
