@@ -134,3 +134,48 @@ def test_toc_and_check_do_not_load_the_writers() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert "HEAVY []" in out.stdout
+
+
+def test_flags_reach_the_book(tmp_path: Path) -> None:
+    make_site(tmp_path, {
+        "_config.yml": "remote_theme: just-the-docs/just-the-docs@v0.8.0\n",
+        "a.md": page("A", nav_order=1),
+        "b.md": page("B", parent="A"),
+        "draft.md": page("Draft", nav_order=2, nav_exclude="true"),
+        "plain.md": "# Plain\n",
+    })
+    assert run("toc", tmp_path).stdout.split("\n\n")[0] == "A\nPlain"  # legacy: no has_children
+    assert run("toc", tmp_path, "--nav-rules", "MODERN").stdout.split("\n\n")[0] == \
+        "A\n  B\nPlain"
+    assert run("toc", tmp_path, "--include-hidden").stdout.split("\n\n")[0] == \
+        "A\nDraft\nPlain"
+    assert run("toc", tmp_path, "--no-github-pages").stdout.split("\n\n")[0] == "A"
+
+
+def test_toc_into_a_closed_pipe_is_quiet(tmp_path: Path) -> None:
+    # 200 kB of outline: more than a pipe holds, so the writer meets the closed pipe.
+    make_site(tmp_path, {f"p{i:04}.md": page(f"Page {i} " + "x" * 60, nav_order=i)
+                         for i in range(3000)})
+    shell = f"{sys.executable} -m kbbook toc {tmp_path} | head -1"
+    done = subprocess.run(["bash", "-o", "pipefail", "-c", shell], capture_output=True,
+                          text=True)
+    assert done.stdout == "Page 0 " + "x" * 60 + "\n"
+    assert done.stderr == ""
+    assert done.returncode == 0
+
+
+def test_only_with_a_repeated_title_asks_for_the_source(tmp_path: Path) -> None:
+    make_site(tmp_path, {
+        "a.md": page("A", nav_order=1), "a-o.md": page("Overview", parent="A"),
+        "b.md": page("B", nav_order=2), "b-o.md": page("Overview", parent="B"),
+    })
+    result = run("pdf", tmp_path, "--only", "Overview", "-o", tmp_path / "x.pdf", "--quiet")
+    assert result.exit_code == 1
+    assert "2 pages have this title (a-o.md, b-o.md); give the source file" in result.stderr
+    assert not (tmp_path / "x.pdf").exists()
+
+
+def test_python_m_kbbook() -> None:
+    done = subprocess.run([sys.executable, "-m", "kbbook", "--version"], capture_output=True,
+                          text=True, check=True)
+    assert done.stdout.startswith("kbbook ")

@@ -24,7 +24,7 @@ def test_reads_site_settings(tmp_path: Path) -> None:
         "callouts:\n  note:\n    title: Note\n    color: blue\n  plain:\n"
         "kbbook:\n  cover: assets/cover.png\n  publisher: ACME\n  image_max_size: 1200\n"
         "  toc_depth: 2\n"
-    )})
+    ), "assets/cover.png": b"png"})
     config, diagnostics = config_of(tmp_path)
     assert (config.title, config.description, config.authors, config.lang) == (
         "My KB", "All we know", ("Ada",), "pt")
@@ -44,10 +44,17 @@ def test_defaults_without_config(tmp_path: Path) -> None:
 
 
 def test_bad_settings_are_reported_not_raised(tmp_path: Path) -> None:
-    make_site(tmp_path, {"_config.yml": "kbbook:\n  toc_depth: deep\n  colour: red\n"})
+    make_site(tmp_path, {"_config.yml": "lang: ../../x\nkbbook:\n  toc_depth: deep\n"
+                         "  colour: red\n  cover: ../outside.png\n"})
+    (tmp_path.parent / "outside.png").write_bytes(b"png")
     config, diagnostics = config_of(tmp_path)
-    assert config.book.toc_depth == 3
-    assert [d.code for d in diagnostics.warnings] == ["config", "config"]
+    assert (config.book.toc_depth, config.book.cover, config.lang) == (3, None, "en")
+    assert [(d.line, d.message.split(";")[0]) for d in diagnostics.sorted()] == [
+        (1, "lang '../../x' is not a language tag such as 'en' or 'pt-BR'"),
+        (3, "kbbook.toc_depth must be a positive whole number, not 'deep'"),
+        (4, "unknown setting kbbook.colour"),
+        (5, "kbbook.cover '../outside.png' is not a file inside the site"),
+    ]
     make_site(tmp_path, {"_config.yml": "title: [broken\n"})
     _, diagnostics = config_of(tmp_path)
     assert [(d.path, d.line, d.severity.value) for d in diagnostics] == [

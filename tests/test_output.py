@@ -30,7 +30,7 @@ def test_output_is_a_folder(site: Path, tmp_path: Path, command: str) -> None:
     result = runner.invoke(app, [command, str(site), "-o", str(tmp_path)])
     assert result.exit_code == 1
     assert result.stderr == f"kbbook: error: {tmp_path}: is a folder; give a file name, " \
-        f"e.g. {tmp_path / 'book'}\n"
+        f"e.g. {tmp_path / ('book.' + command)}\n"
 
 
 @pytest.mark.parametrize("command", ["epub", "pdf"])

@@ -114,10 +114,17 @@ def check_nav_buttons(pages: Sequence[RenderedPage], diagnostics: Diagnostics) -
 
 
 def select_parts(book: Book, titles: Sequence[str]) -> tuple[Node, ...]:
-    """The subtrees named by `--only`, in reading order; an unknown title is an error."""
+    """The subtrees named by `--only` (a title, or a source file when titles repeat), in
+    reading order; an unknown or ambiguous title is an error."""
     chosen: list[Node] = []
     for title in titles:
-        nodes = book.find(title)
+        nodes = [n for _, n in book.walk() if n.page.rel == title.lstrip("./")]
+        nodes = nodes or book.find(title)
+        if len(nodes) > 1:
+            raise KbbookError(
+                f"--only {title!r}: {len(nodes)} pages have this title ("
+                + ", ".join(n.page.rel for n in nodes)
+                + "); give the source file of the one you mean instead")
         if not nodes:
             known = [n.page.title or "" for _, n in book.walk()]
             close = difflib.get_close_matches(title, known, n=3, cutoff=0.5)

@@ -6,6 +6,7 @@ import json
 import os
 import sys
 from collections.abc import Callable
+from enum import StrEnum
 from functools import wraps
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
@@ -49,9 +50,20 @@ SiteArg = Annotated[
     typer.Argument(help="The site folder (default: ./content, the kbbook handbook).",
                    show_default=False),
 ]
+class NavRulesChoice(StrEnum):
+    modern = "modern"
+    legacy = "legacy"
+
+
+class PaperChoice(StrEnum):
+    a4 = "a4"
+    letter = "letter"
+
+
 NavRulesOpt = Annotated[
-    str | None,
-    typer.Option("--nav-rules", help="Sidebar rules: modern (theme 0.10+) or legacy (0.7-0.9); "
+    NavRulesChoice | None,
+    typer.Option("--nav-rules", case_sensitive=False,
+                 help="Sidebar rules: modern (theme 0.10+) or legacy (0.7-0.9); "
                  "default: from the theme version the site pins."),
 ]
 GithubPagesOpt = Annotated[
@@ -66,16 +78,15 @@ HiddenOpt = Annotated[
 StrictOpt = Annotated[bool, typer.Option("--strict", help="Treat warnings as errors.")]
 
 
-def _site_options(site: Path | None, nav_rules: str | None, github_pages: bool,
+def _site_options(site: Path | None, nav_rules: NavRulesChoice | None, github_pages: bool,
                   include_hidden: bool, allow_remote: bool = False) -> SiteOptions:
     if site is None:
         site = Path("content")
         if not site.is_dir():
             raise KbbookError("no SITE given and no ./content folder here; "
                               "give the path of a just-the-docs site, e.g. 'kbbook toc docs/'")
-    if nav_rules not in (None, "modern", "legacy"):
-        raise typer.BadParameter("must be 'modern' or 'legacy'", param_hint="--nav-rules")
-    return SiteOptions(site, nav_rules, github_pages, include_hidden, allow_remote)  # type: ignore[arg-type]
+    rules = None if nav_rules is None else nav_rules.value
+    return SiteOptions(site, rules, github_pages, include_hidden, allow_remote)  # type: ignore[arg-type]
 
 
 def _report(diagnostics: Diagnostics, strict: bool, stream: Any = None) -> int:
@@ -104,6 +115,10 @@ def _friendly(func: F) -> F:
             print("kbbook: error: the site nests too deeply to be read (over 1,000 levels of "
                   "lists, quotes or parents); simplify the deepest page", file=sys.stderr)
             raise typer.Exit(1) from None
+        except BrokenPipeError:
+            # `kbbook toc | head`: the reader has what it wanted; no message, no error.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            raise typer.Exit(0) from None
         except OSError as exc:
             where = f"{exc.filename}: " if exc.filename else ""
             print(f"kbbook: error: {where}{exc.strerror or exc}", file=sys.stderr)
@@ -119,6 +134,10 @@ def _friendly(func: F) -> F:
             raise typer.Exit(1) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
 def _node_json(node: Node) -> dict[str, Any]:
@@ -195,7 +214,8 @@ def check(
         pages = 0
     code = _report(diagnostics, strict, sys.stdout)
     errors, warnings = len(diagnostics.errors), len(diagnostics.warnings)
-    print(f"{pages} pages in the book, {errors} errors, {warnings} warnings", file=sys.stderr)
+    print(f"{_count(pages, 'page')} in the book, {_count(errors, 'error')}, "
+          f"{_count(warnings, 'warning')}", file=sys.stderr)
     raise typer.Exit(code)
 
 
@@ -205,7 +225,7 @@ def _build(site_options: SiteOptions, strict: bool, out: Path | None, suffix: st
     """Render, refuse to write over errors, write atomically, then list what was found."""
     diagnostics = Diagnostics()
     if out is not None:
-        check_output_path(out)
+        check_output_path(out, suffix)
     rendered = render_book(site_options, diagnostics, images)
     target = out or default_output(rendered.book.config, suffix)
     if _report(diagnostics, strict):
@@ -220,13 +240,13 @@ def _build(site_options: SiteOptions, strict: bool, out: Path | None, suffix: st
 
 OutOpt = Annotated[
     Path | None,
-    typer.Option("-o", "--output", help="The file to write (default: the site title, here).",
-                 show_default=False),
+    typer.Option("-o", "--output", metavar="FILE", show_default=False,
+                 help="The file to write (default: the site title, here)."),
 ]
 CssOpt = Annotated[
     list[Path] | None,
-    typer.Option("--css", help="Add your own stylesheet after the default one (repeatable).",
-                 show_default=False),
+    typer.Option("--css", metavar="FILE", show_default=False,
+                 help="Add your own stylesheet after the default one (repeatable)."),
 ]
 RemoteOpt = Annotated[
     bool,
@@ -276,10 +296,12 @@ def pdf(
     output: OutOpt = None,
     only: Annotated[
         list[str] | None,
-        typer.Option("--only", help="Print only this chapter or page with its subtree, by "
-                     "title (repeatable).", show_default=False),
+        typer.Option("--only", metavar="TITLE", show_default=False,
+                     help="Print only this chapter or page with its subtree, by title, or "
+                     "by source file when titles repeat (repeatable)."),
     ] = None,
-    paper: Annotated[str, typer.Option("--paper", help="Paper size: a4 or letter.")] = "a4",
+    paper: Annotated[PaperChoice, typer.Option("--paper", case_sensitive=False,
+                                               help="Paper size.")] = PaperChoice.a4,
     css: CssOpt = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")] = False,
     strict: StrictOpt = False,
@@ -292,8 +314,6 @@ def pdf(
 
     Example: kbbook pdf docs/ --only "Getting started" -o handout.pdf
     """
-    if paper not in ("a4", "letter"):
-        raise typer.BadParameter("must be 'a4' or 'letter'", param_hint="--paper")
     from .pdf import write_pdf
 
     sheets = _stylesheets(css)
@@ -302,7 +322,7 @@ def pdf(
 
     def write(rendered: RenderedBook, tmp: Path, diagnostics: Diagnostics) -> None:
         parts = select_parts(rendered.book, only) if only else None
-        write_pdf(rendered, tmp, css=sheets, paper=paper, parts=parts, progress=progress,
+        write_pdf(rendered, tmp, css=sheets, paper=paper.value, parts=parts, progress=progress,
                   diagnostics=diagnostics)
 
     _build(options, strict, output, ".pdf", write)

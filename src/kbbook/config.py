@@ -10,7 +10,7 @@ from types import MappingProxyType
 from typing import Any, Literal
 
 from .errors import Diagnostics, KbbookError
-from .yamlload import load_yaml
+from .yamlload import key_lines, load_yaml
 
 NavRules = Literal["modern", "legacy"]
 
@@ -154,36 +154,95 @@ def _callouts(value: Any) -> Mapping[str, Callout]:
     return MappingProxyType(out)
 
 
-def _positive_int(value: Any, default: int, key: str, diagnostics: Diagnostics) -> int:
+class _Where:
+    """Lines of `_config.yml`'s keys, so a warning can point at the setting."""
+
+    def __init__(self, text: str) -> None:
+        self.top = key_lines(text)
+        section = self.top.get("kbbook")
+        # The kbbook: section's own keys: the indented lines right after it.
+        self.book: dict[str, int] = {}
+        if section is not None:
+            for offset, line in enumerate(text.splitlines()[section:], start=section + 1):
+                if line and not line[0].isspace() and not line.startswith("#"):
+                    break
+                m = _NESTED_KEY.match(line)
+                if m:
+                    self.book.setdefault(m.group(1), offset)
+
+    def key(self, name: str) -> int | None:
+        return self.top.get(name)
+
+    def book_key(self, name: str) -> int | None:
+        return self.book.get(name, self.top.get("kbbook"))
+
+
+_NESTED_KEY = re.compile(r"^\s+([A-Za-z_][\w-]*)\s*:")
+_LANG = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$")
+
+
+def _positive_int(value: Any, default: int, key: str, diagnostics: Diagnostics,
+                  where: _Where) -> int:
     if value is None:
         return default
     if isinstance(value, int) and not isinstance(value, bool) and value > 0:
         return value
-    diagnostics.warning("_config.yml", None, "config", f"kbbook.{key} must be a positive whole "
-                        f"number, not {value!r}; using {default}")
+    diagnostics.warning("_config.yml", where.book_key(key), "config", f"kbbook.{key} must be "
+                        f"a positive whole number, not {value!r}; using {default}")
     return default
 
 
-def _book_settings(value: Any, diagnostics: Diagnostics) -> BookSettings:
+def _cover(value: Any, root: Path, diagnostics: Diagnostics, where: _Where) -> str | None:
+    cover = _str(value).strip() or None
+    if cover is None:
+        return None
+    path = root / cover.lstrip("/")
+    try:
+        inside = path.resolve().is_relative_to(root) and path.resolve().is_file()
+    except (OSError, RuntimeError):
+        inside = False
+    if not inside:
+        diagnostics.warning("_config.yml", where.book_key("cover"), "config",
+                            f"kbbook.cover {cover!r} is not a file inside the site; a cover is "
+                            "drawn from the title instead")
+        return None
+    return cover
+
+
+def _book_settings(value: Any, root: Path, diagnostics: Diagnostics,
+                   where: _Where) -> BookSettings:
     if value is None:
         return BookSettings()
     if not isinstance(value, Mapping):
-        diagnostics.warning("_config.yml", None, "config",
+        diagnostics.warning("_config.yml", where.key("kbbook"), "config",
                             "the kbbook: section must be a mapping of settings; ignored")
         return BookSettings()
     known = {"cover", "identifier", "publisher", "image_max_size", "toc_depth"}
     for key in value:
         if key not in known:
-            diagnostics.warning("_config.yml", None, "config", f"unknown setting kbbook.{key}; "
-                                f"known settings are {', '.join(sorted(known))}")
+            diagnostics.warning("_config.yml", where.book_key(str(key)), "config",
+                                f"unknown setting kbbook.{key}; known settings are "
+                                f"{', '.join(sorted(known))}")
     return BookSettings(
-        cover=_str(value.get("cover")) or None,
+        cover=_cover(value.get("cover"), root, diagnostics, where),
         identifier=_str(value.get("identifier")) or None,
         publisher=_str(value.get("publisher")) or None,
         image_max_size=_positive_int(value.get("image_max_size"), 1600, "image_max_size",
-                                     diagnostics),
-        toc_depth=_positive_int(value.get("toc_depth"), 3, "toc_depth", diagnostics),
+                                     diagnostics, where),
+        toc_depth=_positive_int(value.get("toc_depth"), 3, "toc_depth", diagnostics, where),
     )
+
+
+def _lang(value: Any, diagnostics: Diagnostics, where: _Where) -> str:
+    lang = _str(value).strip()
+    if not lang:
+        return "en"
+    if not _LANG.match(lang):
+        diagnostics.warning("_config.yml", where.key("lang"), "config",
+                            f"lang {lang!r} is not a language tag such as 'en' or 'pt-BR'; "
+                            "using 'en'")
+        return "en"
+    return lang
 
 
 def load_config(
@@ -203,9 +262,14 @@ def load_config(
     root = root.resolve()
     data: Mapping[str, Any] = {}
     cfg = root / "_config.yml"
+    where = _Where("")
     if cfg.is_file():
         text = cfg.read_text(encoding="utf-8-sig", errors="replace")
-        loaded, problem = load_yaml(text)
+        result = load_yaml(text)
+        loaded, problem = result.value, result.problem
+        where = _Where(text)
+        for dup in result.duplicates:
+            diagnostics.warning("_config.yml", dup.line, "config", dup.message)
         if problem is not None:
             diagnostics.error("_config.yml", problem.line, "config",
                               f"cannot read _config.yml: {problem.message}")
@@ -226,7 +290,7 @@ def load_config(
         title=_str(data.get("title")).strip() or root.name,
         description=_str(data.get("description")).strip(),
         authors=_authors(data.get("author")),
-        lang=_str(data.get("lang")).strip() or "en",
+        lang=_lang(data.get("lang"), diagnostics, where),
         url=_str(data.get("url")).rstrip("/"),
         baseurl=baseurl,
         nav_sort_case_insensitive=data.get("nav_sort") == "case_insensitive",
@@ -239,5 +303,5 @@ def load_config(
         exclude=exclude,
         include=_strings(data.get("include")),
         variables=MappingProxyType(dict(data)),
-        book=_book_settings(data.get("kbbook"), diagnostics),
+        book=_book_settings(data.get("kbbook"), root, diagnostics, where),
     )

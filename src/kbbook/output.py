@@ -11,10 +11,11 @@ from pathlib import Path
 from .errors import KbbookError
 
 
-def check_output_path(out: Path) -> Path:
+def check_output_path(out: Path, suffix: str = "") -> Path:
     """Refuse outputs that cannot work before any time is spent rendering."""
     if out.is_dir():
-        raise KbbookError(f"{out}: is a folder; give a file name, e.g. {out / 'book'}")
+        raise KbbookError(f"{out}: is a folder; give a file name, e.g. "
+                          f"{out / ('book' + suffix)}")
     parent = out.parent if str(out.parent) else Path(".")
     if not parent.is_dir():
         raise KbbookError(f"{out}: the folder {parent} does not exist; create it first")

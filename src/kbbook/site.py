@@ -7,14 +7,14 @@ import fnmatch
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from types import MappingProxyType
 from typing import Any
 
 from .config import SiteConfig
 from .errors import Diagnostics
-from .yamlload import load_yaml
+from .yamlload import key_lines, liquid_text, load_yaml
 
 MARKDOWN_EXTENSIONS = (".md", ".markdown", ".mkdown", ".mkdn", ".mkd")
 # jekyll-optional-front-matter leaves these alone: they describe the repository, not the site.
@@ -71,6 +71,8 @@ class Page:
     """The Markdown after the front matter, with LF line ends."""
     body_line: int
     """Line of the file on which `body` starts (1-based)."""
+    lines: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
+    """Line of the file of each front-matter key, for messages about it."""
 
     @property
     def rel(self) -> str:
@@ -193,7 +195,7 @@ def _page_url(rel: str, meta: Mapping[str, Any], config: SiteConfig, is_index: b
 def _text(value: Any) -> str | None:
     if value is None or value == "":
         return None
-    return str(value)
+    return liquid_text(value)
 
 
 def _nav_order(source: SourceFile, value: Any, line: int, diagnostics: Diagnostics
@@ -213,11 +215,6 @@ def _nav_order(source: SourceFile, value: Any, line: int, diagnostics: Diagnosti
                             "the page is ordered as if it had none")
         return None
     return value
-
-
-def _key_line(yaml_text: str, key: str, first_line: int) -> int:
-    m = re.search(rf"^{re.escape(key)}\s*:", yaml_text, re.MULTILINE)
-    return first_line + (yaml_text.count("\n", 0, m.start()) if m else 0)
 
 
 def read_page(source: SourceFile, config: SiteConfig, diagnostics: Diagnostics) -> Page | None:
@@ -248,7 +245,10 @@ def read_page(source: SourceFile, config: SiteConfig, diagnostics: Diagnostics) 
             return None
         meta: Mapping[str, Any] = {}
     else:
-        loaded, problem = load_yaml(yaml_text)
+        result = load_yaml(yaml_text)
+        loaded, problem = result.value, result.problem
+        for dup in result.duplicates:
+            diagnostics.warning(source.rel, 1 + dup.line, "front-matter", dup.message)
         if problem is not None:
             diagnostics.error(source.rel, 1 + problem.line, "front-matter",
                               f"front matter is not valid YAML: {problem.message}; the page "
@@ -263,14 +263,15 @@ def read_page(source: SourceFile, config: SiteConfig, diagnostics: Diagnostics) 
             return None
         meta = MappingProxyType(dict(loaded))
 
-    fm = yaml_text or ""
+    # Lines of the front matter's keys in the file (the opening fence is line 1).
+    lines = {key: 1 + line for key, line in key_lines(yaml_text or "").items()}
     raw_title = meta.get("title")
     title_is_number = isinstance(raw_title, int | float) and not isinstance(raw_title, bool)
     title = _text(raw_title)
     if (title is not None and not isinstance(raw_title, str | int | float)) or isinstance(
         raw_title, bool
     ):
-        diagnostics.warning(source.rel, _key_line(fm, "title", 2), "title",
+        diagnostics.warning(source.rel, lines.get("title", 2), "title",
                             f"title {raw_title!r} is not text; shown as {title!r}")
     if title is not None:
         title = " ".join(title.split()) or None
@@ -286,7 +287,7 @@ def read_page(source: SourceFile, config: SiteConfig, diagnostics: Diagnostics) 
         parent=_text(meta.get("parent")),
         grand_parent=_text(meta.get("grand_parent")),
         ancestor=_text(meta.get("ancestor")),
-        nav_order=_nav_order(source, meta.get("nav_order"), _key_line(fm, "nav_order", 2),
+        nav_order=_nav_order(source, meta.get("nav_order"), lines.get("nav_order", 2),
                              diagnostics),
         nav_exclude=meta.get("nav_exclude") is True,
         has_children=has_children if isinstance(has_children, bool) else None,
@@ -294,6 +295,7 @@ def read_page(source: SourceFile, config: SiteConfig, diagnostics: Diagnostics) 
         meta=meta,
         body=body,
         body_line=body_line,
+        lines=MappingProxyType(lines),
     )
 
 

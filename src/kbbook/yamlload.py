@@ -1,7 +1,9 @@
-"""YAML 1.1 as Jekyll (Ruby's Psych) reads it, with errors that carry a line number."""
+"""YAML 1.1 as Jekyll (Ruby's Psych) reads it, with problems that carry a line number."""
 
 from __future__ import annotations
 
+import datetime
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -10,16 +12,32 @@ import yaml
 
 @dataclass(frozen=True)
 class YamlProblem:
-    """Why a YAML document could not be read."""
+    """Why a YAML document could not be read, or what in it deserves a warning."""
 
     line: int
     """1-based line inside the YAML text."""
     message: str
-    """The parser's complaint, on one line."""
+    """What is wrong, on one line."""
+
+
+@dataclass(frozen=True)
+class YamlResult:
+    """A parsed YAML document."""
+
+    value: Any
+    """The data; None when the document failed to parse (or is empty)."""
+    problem: YamlProblem | None
+    """Why it failed to parse."""
+    duplicates: tuple[YamlProblem, ...] = ()
+    """Keys given twice; as in Jekyll, the last value wins."""
 
 
 class _Loader(yaml.SafeLoader):
-    """SafeLoader that refuses duplicate keys, as Psych warns and most authors don't intend."""
+    """SafeLoader that notes duplicate keys instead of silently keeping the last one."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.duplicates: list[YamlProblem] = []
 
 
 def _construct_mapping(loader: _Loader, node: yaml.MappingNode, deep: bool = False) -> dict:
@@ -33,9 +51,10 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode, deep: bool = Fal
                 None, None, "a mapping key must be a plain value", key_node.start_mark
             ) from None
         if key in mapping:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"duplicate key {key!r}", key_node.start_mark
-            )
+            loader.duplicates.append(YamlProblem(
+                key_node.start_mark.line + 1,
+                f"duplicate key {key!r}; the last value is used, as Jekyll does. Remove "
+                "the other one"))
         mapping[key] = loader.construct_object(value_node, deep=deep)
     return mapping
 
@@ -43,17 +62,43 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode, deep: bool = Fal
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
-def load_yaml(text: str) -> tuple[Any, YamlProblem | None]:
-    """Parse one YAML document; on failure return (None, problem) rather than raising."""
+def load_yaml(text: str) -> YamlResult:
+    """Parse one YAML document; never raises."""
+    loader = _Loader(text)
     try:
-        return yaml.load(text, Loader=_Loader), None
+        value = loader.get_single_data()
+        return YamlResult(value, None, tuple(loader.duplicates))
     except yaml.MarkedYAMLError as exc:
         # The context (where the unclosed quote or bracket began) is nearer the mistake.
         mark = exc.context_mark or exc.problem_mark
         line = mark.line + 1 if mark is not None else 1
         what = " ".join(str(part) for part in (exc.context, exc.problem) if part)
-        return None, YamlProblem(line, " ".join(what.split()) or "invalid YAML")
+        return YamlResult(None, YamlProblem(line, " ".join(what.split()) or "invalid YAML"))
     except yaml.YAMLError as exc:
-        return None, YamlProblem(1, " ".join(str(exc).split()))
+        return YamlResult(None, YamlProblem(1, " ".join(str(exc).split())))
     except RecursionError:
-        return None, YamlProblem(1, "YAML nested too deeply")
+        return YamlResult(None, YamlProblem(1, "YAML nested too deeply"))
+    finally:
+        loader.dispose()
+
+
+_KEY = re.compile(r"^([^\s#:'\"][^:\n]*?)\s*:(?:\s|$)", re.MULTILINE)
+
+
+def key_lines(text: str) -> dict[str, int]:
+    """The 1-based line of each top-level `key:` in a YAML mapping (first occurrence)."""
+    lines: dict[str, int] = {}
+    for m in _KEY.finditer(text):
+        lines.setdefault(m.group(1), text.count("\n", 0, m.start()) + 1)
+    return lines
+
+
+def liquid_text(value: Any) -> str:
+    """A front-matter value as Jekyll prints it: `true`, `1.5`, `2024-01-02`, ..."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, datetime.datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S %z").strip()
+    if isinstance(value, list):
+        return "".join(liquid_text(v) for v in value)
+    return str(value)
