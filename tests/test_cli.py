@@ -108,7 +108,7 @@ def test_check_reports_every_problem_and_exit_codes(tmp_path: Path) -> None:
     assert lines[0].startswith("bad.md:2: error: front matter is not valid YAML")
     assert any(line.startswith("index.md:4: warning: ") and "missing-page" in line
                for line in lines)
-    assert any(line.startswith("orphan.md: warning: left out of the book") for line in lines)
+    assert any(line.startswith("orphan.md:3: warning: left out of the book") for line in lines)
     (tmp_path / "bad.md").unlink()
     assert run("check", tmp_path).exit_code == 0
     assert run("check", tmp_path, "--strict").exit_code == 1

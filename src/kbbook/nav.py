@@ -288,18 +288,19 @@ def build_book(config: SiteConfig, pages: Sequence[Page], diagnostics: Diagnosti
         hidden.append(HiddenPage(page, reason))
         if page.title is not None:
             code = "parent-cycle" if "loop" in reason or "itself" in reason else "orphan"
-            diagnostics.warning(page.rel, None, code,
+            line = page.lines.get("parent") or page.lines.get("title")
+            diagnostics.warning(page.rel, line, code,
                                 f"left out of the book: {reason}; fix its parent: "
                                 "or grand_parent: so the sidebar shows it")
 
     builder = full_builder if config.include_hidden else visible_builder
     for page, via in builder.duplicates:
-        diagnostics.warning(page.rel, None, "duplicate-title",
+        diagnostics.warning(page.rel, page.lines.get("parent"), "duplicate-title",
                             f"the sidebar would show this page again under another page titled "
                             f"{via!r}; the book keeps its first place only. Give it a "
                             "grand_parent: (or ancestor:) to say which one is meant")
     for page in builder.too_deep:
-        diagnostics.warning(page.rel, None, "too-deep",
+        diagnostics.warning(page.rel, page.lines.get("parent"), "too-deep",
                             f"nested more than {MAX_DEPTH} levels deep; left out")
         hidden.append(HiddenPage(page, f"nested more than {MAX_DEPTH} levels deep"))
     return Book(config, roots, tuple(order), tuple(hidden))
