@@ -179,3 +179,12 @@ def test_python_m_kbbook() -> None:
     done = subprocess.run([sys.executable, "-m", "kbbook", "--version"], capture_output=True,
                           text=True, check=True)
     assert done.stdout.startswith("kbbook ")
+
+
+def test_pdf_progress_is_silent_when_not_on_a_terminal(tmp_path: Path) -> None:
+    make_site(tmp_path, {"index.md": page("Home", body="Hello.\n")})
+    out = tmp_path / "book.pdf"
+    result = run("pdf", tmp_path, "-o", out)  # no --quiet: output is not a terminal here
+    assert result.exit_code == 0
+    assert result.stderr == f"wrote {out}\n"
+    assert result.stdout == ""
