@@ -4,6 +4,7 @@ reaches the book, nothing active survives, every problem is a message naming fil
 from __future__ import annotations
 
 import io
+import re
 import struct
 import zipfile
 import zlib
@@ -39,8 +40,11 @@ def bomb_png() -> bytes:
 
 # name -> (page body, warning codes or text expected for the page, text that must not appear)
 PAGES: dict[str, tuple[str, list[str], list[str]]] = {
-    "nested-quotes": ("> " * 10_000 + "deep\n", [], []),
-    "nested-lists": ("".join("  " * i + "- item\n" for i in range(2_000)), [], []),
+    "nested-quotes": ("> " * 10_000 + "deep\n\nquotes-after\n", ["flattened"], []),
+    "nested-lists": ("".join("  " * i + f"- item-{i}\n" for i in range(3_000))
+                     + "\nlists-after\n", ["flattened"], []),
+    "nested-html": ("before\n\n" + "<div>" * 5_000 + "payload-text\n\nhtml-after\n",
+                    ["flattened"], []),
     "unclosed-tags": ("<div><span>open <b>bold\n\ntext after\n", [], []),
     "script": ("Before\n\n<script>document.write('pwned')</script>\n\nAfter\n", [],
                ["<script", "pwned"]),
@@ -63,6 +67,14 @@ PAGES: dict[str, tuple[str, list[str], list[str]]] = {
     "symlink": ("![link](leak.png)\n", ["lies outside the site folder"], []),
     "outside": ("![outside](../outside.png)\n", ["outside.png"], []),
     "remote": ("![remote](http://images.example/cat.png)\n", ["--allow-remote"], []),
+}
+
+
+# name -> text after the deep part, which must reach the book
+DEEP_TEXT = {
+    "nested-quotes": ["deep", "quotes-after"],
+    "nested-lists": ["item-2999", "lists-after"],
+    "nested-html": ["payload-text", "html-after"],
 }
 
 
@@ -124,6 +136,22 @@ def test_each_hostile_page(hostile: dict, name: str) -> None:
     # Every problem found in a page names its line (front matter is 4 lines, then the intro).
     for line in lines:
         assert line.startswith(f"{name}.md:"), line
+
+
+@pytest.mark.parametrize("name", list(DEEP_TEXT))
+def test_deep_pages_keep_their_deepest_text(hostile: dict, name: str) -> None:
+    xhtml = _epub_page(hostile, name)
+    for text in DEEP_TEXT[name]:
+        assert text in xhtml, (name, text)
+    if name == "nested-lists":
+        assert sorted(map(int, re.findall(r"item-(\d+)", xhtml))) == list(range(3_000))
+    lines = [line for line in hostile["epub_result"].output.splitlines()
+             if line.startswith(f"{name}.md:") and "nested" in line]
+    assert len(lines) == 1 and "flattened" in lines[0], lines
+    reader = PdfReader(hostile["pdf"])
+    text = "".join(p.extract_text() for p in reader.pages)
+    for word in DEEP_TEXT[name]:
+        assert word in text, (name, word)
 
 
 def test_iframe_becomes_link_to_its_source(hostile: dict) -> None:

@@ -6,7 +6,8 @@
 - internal links stay clickable and become cross-references ("p. 12"); links to pages the
   print leaves out go to the website or lose their link; external links get their URL noted;
 - images that are missing, outside the site or remote (without --allow-remote) become their
-  alt text; nav-buttons, scripts and `epub:` attributes go.
+  alt text; nav-buttons, scripts and `epub:` attributes go;
+- blockquotes and lists nested very deep stop indenting, so their text keeps its width.
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ from lxml import etree
 from lxml import html as lxml_html
 from markupsafe import Markup
 
+from .xhtml import url_fragment
+
 if TYPE_CHECKING:
     from .markdown import Heading, RenderedPage
 
@@ -31,6 +34,11 @@ _EPUB_NS = "http://www.idpf.org/2007/ops"
 _XHTML_NS = "http://www.w3.org/1999/xhtml"
 _XA = f"{{{_XHTML_NS}}}a"
 _XIMG = f"{{{_XHTML_NS}}}img"
+
+
+MAX_BOOKMARK_LEVEL = 100
+"""Deeper pages and headings get bookmarks at this level: WeasyPrint writes the outline
+recursively, one level of Python calls per bookmark level."""
 
 
 @dataclass(frozen=True)
@@ -99,13 +107,14 @@ def _text(el: etree._Element) -> str:
 
 
 def _heading_levels(headings: Sequence[Heading], page_level: int) -> dict[str, int]:
-    """Bookmark levels below the page's, without gaps (an h4 after an h2 nests one deeper)."""
+    """Bookmark levels below the page's, without gaps (an h4 after an h2 nests one deeper),
+    and no deeper than MAX_BOOKMARK_LEVEL."""
     if not headings:
         return {}
     top = min(h.level for h in headings)
     levels, previous = {}, page_level
     for h in headings:
-        level = min(page_level + 1 + h.level - top, previous + 1)
+        level = min(page_level + 1 + h.level - top, previous + 1, MAX_BOOKMARK_LEVEL)
         levels[h.id] = previous = level
     return levels
 
@@ -234,16 +243,18 @@ def _move_footnotes(tree: etree._Element) -> None:
 def _rewrite_link(el: etree._Element, ctx: LinkContext) -> None:
     href = (el.get("href") or "").strip()
     target_rel = el.attrib.pop("data-kb-page", None)
+    site_fragment = el.attrib.pop("data-kb-fragment", None)
     if not href:
         return
     scheme = urlsplit(href).scheme.lower()
     if href.startswith("#"):
         fragment = unquote(href[1:])
         if target_rel is not None and target_rel not in ctx.printed:
-            # A page this handout leaves out: send the reader to the site, or keep the words.
+            # A page this handout leaves out: send the reader to the site (to the anchor's id
+            # there, not the book's), or keep the words.
             web = ctx.web_urls.get(target_rel)
             if web:
-                _external(el, web)
+                _external(el, web + url_fragment(site_fragment))
             else:
                 _unlink(el)
             return
@@ -309,6 +320,29 @@ def _rewrite_images(tree: etree._Element, ctx: LinkContext) -> None:
         img.getparent().replace(img, span)
 
 
+_INDENTING = frozenset({"blockquote", "ul", "ol", "dd"})
+PRINT_INDENT_LEVELS = 12
+"""Blockquotes and lists nested deeper are not indented further: some fifty levels would
+leave their text no width at all on the page."""
+
+
+def _limit_indentation(tree: etree._Element) -> None:
+    stack = [(tree, 0)]
+    while stack:
+        el, levels = stack.pop()
+        for child in el:
+            if not isinstance(child.tag, str):
+                continue
+            inner = levels
+            if _local(child.tag) in _INDENTING:
+                if levels >= PRINT_INDENT_LEVELS:
+                    style = "margin-left: 0; padding-left: 0; border-left: none"
+                    child.set("style", "; ".join(filter(None, [child.get("style"), style])))
+                else:
+                    inner += 1
+            stack.append((child, inner))
+
+
 def _clean(tree: etree._Element) -> None:
     """Drop what has no place on paper: nav-buttons, scripts, epub: attributes."""
     for el in list(tree.iter()):
@@ -352,6 +386,7 @@ def parse_page(html: str) -> etree._Element:
     tree = _parse(html)
     _move_footnotes(tree)
     _clean(tree)
+    _limit_indentation(tree)
     return tree
 
 

@@ -6,22 +6,28 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
+from urllib.parse import quote as url_quote
 from urllib.parse import urlsplit
 
 import lxml.html
 from lxml.html import HtmlElement
 
 # libxml2 stops nesting at 256 levels (2048 with huge_tree) and silently drops what lies
-# deeper, so deep input is detected after parsing and reported instead of lost unnoticed.
+# deeper: a fragment that reaches that depth is parsed again with the tags nested beyond
+# HTML_DEPTH dropped (their text kept), see `parse_fragment`.
 _PARSER = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, huge_tree=True)
 PARSER_DEPTH_LIMIT = 2000
+HTML_DEPTH = 256
 VOID = frozenset({"br", "col", "hr", "img", "wbr"})
 _ATTR_NAME = re.compile(r"^(?:epub:)?[A-Za-z_][A-Za-z0-9_.-]*$")
 
-# Internal markers the renderer puts on elements (stripped by `serialise`); `data-kb-page`
-# is only ever added by kbbook after sanitising, so an author's copy is dropped.
+# Internal markers the renderer puts on elements (stripped by `serialise`, but for the link
+# marks the writers read and remove); the link marks are only ever added by kbbook after
+# sanitising, so an author's copy is dropped.
 INTERNAL_PREFIX = "data-kb-"
 KEPT_INTERNAL = frozenset({"data-kb-line", "data-kb-md", "data-kb-fn", "data-kb-toc"})
+LINK_MARKS = frozenset({"data-kb-page", "data-kb-fragment"})
 
 # ---------------------------------------------------------------------------------------
 # Raw HTML as written by authors
@@ -69,15 +75,118 @@ def prepare_raw_html(html: str, line: int | None) -> str:
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
 
 
-def parse_fragment(html: str) -> tuple[HtmlElement, bool]:
-    """Parse an HTML fragment; the returned `body` element holds it. The flag says whether the
-    parser's depth limit was reached (content below it is lost)."""
-    html = _XML_INVALID.sub("\ufffd", html)
+@dataclass(frozen=True)
+class DeepHtml:
+    """What `parse_fragment` did about a fragment nested beyond the parser's limit."""
+
+    line: int | None
+    """`data-kb-line` of the first tag dropped (or of the nearest element around it)."""
+    lost: bool = False
+    """Content was lost all the same (the parser still reached its limit)."""
+
+
+def _parse(html: str) -> HtmlElement:
     doc = lxml.html.document_fromstring("<!DOCTYPE html><html><body>" + html, parser=_PARSER)
     body = doc.find("body")
     if body is None:  # pragma: no cover - libxml2 always creates one
         body = lxml.html.Element("body")
-    return body, max_depth(body) >= PARSER_DEPTH_LIMIT
+    return body
+
+
+def parse_fragment(html: str) -> tuple[HtmlElement, DeepHtml | None]:
+    """Parse an HTML fragment; the returned `body` element holds it. Where the fragment nests
+    deep enough for the parser to drop content, it is parsed again with the tags nested
+    beyond HTML_DEPTH left out (`flatten_html`) and the second value says so."""
+    html = _XML_INVALID.sub("\ufffd", html)
+    body = _parse(html)
+    if max_depth(body) < PARSER_DEPTH_LIMIT:
+        return body, None
+    flat, line = flatten_html(html, HTML_DEPTH)
+    body = _parse(flat)
+    return body, DeepHtml(line, lost=max_depth(body) >= PARSER_DEPTH_LIMIT)
+
+
+# libxml2's void elements (prepare_raw_html closes the others); script and style hold text.
+_VOID_TO_LIBXML = frozenset({
+    "area", "base", "basefont", "br", "col", "frame", "hr", "img", "input", "isindex", "link",
+    "meta", "param",
+})
+_BLOCK_START = frozenset({
+    "address", "article", "aside", "blockquote", "center", "details", "dialog", "dir", "div",
+    "dl", "dd", "dt", "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3",
+    "h4", "h5", "h6", "header", "hgroup", "hr", "li", "main", "menu", "nav", "ol", "p", "pre",
+    "section", "summary", "table", "ul",
+})
+# An open element (the current one) that a start tag of these names closes, as in libxml2.
+_CLOSED_BY = {
+    "p": _BLOCK_START, "li": frozenset({"li"}), "dt": frozenset({"dt", "dd"}),
+    "dd": frozenset({"dt", "dd"}), "tr": frozenset({"tr", "thead", "tbody", "tfoot"}),
+    "td": frozenset({"td", "th", "tr", "thead", "tbody", "tfoot"}),
+    "th": frozenset({"td", "th", "tr", "thead", "tbody", "tfoot"}),
+    "thead": frozenset({"tbody", "tfoot"}), "tbody": frozenset({"tbody", "tfoot"}),
+    "option": frozenset({"option", "optgroup"}),
+}
+_LINE_ATTR = re.compile(r'\bdata-kb-line="([0-9]+)"')
+
+
+def flatten_html(html: str, limit: int) -> tuple[str, int | None]:
+    """`html` without the start and end tags of elements nested more than `limit` deep; their
+    text (and any void element) stays where it was. Also returns the `data-kb-line` of the
+    first tag dropped, or of the nearest element around it that has one."""
+    out: list[str] = []
+    # The open elements, as the parser will see them: (name, dropped?, attributes).
+    stack: list[tuple[str, bool, str]] = []
+    where: dict[str, list[int]] = {}  # name -> indices in stack
+    first: int | None = None
+    found = False
+    pos = 0
+
+    def pop_to(index: int) -> None:
+        while len(stack) > index:
+            where[stack.pop()[0]].pop()
+
+    for m in _RAW_TOKEN.finditer(html):
+        if m.start() < pos:
+            continue  # inside a script or style element
+        out.append(html[pos : m.start()])
+        pos = m.end()
+        name = (m.group(2) or "").lower()
+        if not name:  # a comment
+            out.append(m.group(0))
+        elif m.group(1):  # an end tag
+            open_at = where.get(name)
+            if not open_at:
+                out.append(m.group(0))
+                continue
+            index = open_at[-1]
+            dropped = stack[index][1]
+            pop_to(index)
+            if not dropped:
+                out.append(m.group(0))
+        elif name in _VOID_TO_LIBXML or m.group(3).rstrip().endswith("/"):
+            out.append(m.group(0))
+        else:
+            while stack and name in _CLOSED_BY.get(stack[-1][0], ()):
+                pop_to(len(stack) - 1)
+            dropped = len(stack) >= limit
+            if dropped and not found:
+                found = True
+                for _, _, attrs in [(name, True, m.group(3)), *reversed(stack)]:
+                    line = _LINE_ATTR.search(attrs)
+                    if line:
+                        first = int(line.group(1))
+                        break
+            where.setdefault(name, []).append(len(stack))
+            stack.append((name, dropped, m.group(3)))
+            if not dropped:
+                out.append(m.group(0))
+            if name in ("script", "style"):
+                close = re.compile(rf"</{name}\s*>", re.IGNORECASE).search(html, pos)
+                end = close.start() if close else len(html)
+                out.append(html[pos:end])
+                pos = end
+    out.append(html[pos:])
+    return "".join(out), first
 
 
 def max_depth(root: HtmlElement) -> int:
@@ -203,6 +312,11 @@ def ncname(value: str, prefix: str = "id-") -> str:
     return value
 
 
+def url_fragment(fragment: str | None) -> str:
+    """`#fragment` for the end of a URL (escaped where a URL needs it), '' for none."""
+    return "#" + url_quote(fragment, safe="-._~!$&'()*+,;=:@/?") if fragment else ""
+
+
 _HOST = re.compile(r"^(?:[^\W_]|[-.])+$|^\[[0-9A-Fa-f:.]+\]$")
 
 
@@ -237,7 +351,7 @@ def _escape(text: str, quote: bool = False) -> str:
 def _start_tag(el: HtmlElement) -> str:
     parts = [el.tag]
     for name, value in el.attrib.items():
-        if name.startswith(INTERNAL_PREFIX) and name != "data-kb-page":
+        if name.startswith(INTERNAL_PREFIX) and name not in LINK_MARKS:
             continue
         if _ATTR_NAME.match(name):
             parts.append(f'{name}="{_escape(value, quote=True)}"')
