@@ -140,13 +140,30 @@ def _count(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
-def _node_json(node: Node) -> dict[str, Any]:
-    return {
-        "title": node.page.title,
-        "source": node.page.rel,
-        "url": node.page.url,
-        "children": [_node_json(c) for c in node.children],
-    }
+def _tree_json(roots: tuple[Node, ...]) -> str:
+    """The tree as JSON, built without recursion: depth is unlimited."""
+    def entry(node: Node) -> dict[str, Any]:
+        return {"title": node.page.title, "source": node.page.rel, "url": node.page.url,
+                "children": []}
+
+    top = [entry(n) for n in roots]
+    stack = list(zip(roots, top, strict=True))
+    depth = 0
+    while stack:
+        node, data = stack.pop()
+        for child in node.children:
+            child_data = entry(child)
+            data["children"].append(child_data)
+            stack.append((child, child_data))
+    for d, _ in (pair for root in roots for pair in root.walk()):
+        depth = max(depth, d)
+    # The encoder itself recurses once or twice per level.
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(limit, 4 * depth + 1000))
+    try:
+        return json.dumps(top, indent=2, ensure_ascii=False)
+    finally:
+        sys.setrecursionlimit(limit)
 
 
 def _hidden_text(book: Book) -> str:
@@ -178,7 +195,7 @@ def toc(
     diagnostics = Diagnostics()
     book = load_book(_site_options(site, nav_rules, github_pages, include_hidden), diagnostics)
     if as_json:
-        print(json.dumps([_node_json(n) for n in book.roots], indent=2, ensure_ascii=False))
+        print(_tree_json(book.roots))
     else:
         print(book.outline(paths=paths))
         if book.hidden:

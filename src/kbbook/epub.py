@@ -17,7 +17,7 @@ import os
 import re
 import uuid
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
@@ -41,6 +41,7 @@ from .assets import (
 from .cover import generate_cover
 from .errors import Diagnostics
 from .links import SAFE_EXTERNAL_SCHEMES, TargetKind
+from .xhtml import url_fragment
 
 if TYPE_CHECKING:
     from .build import RenderedBook
@@ -185,16 +186,17 @@ def _write_epub(rendered: RenderedBook, out: Path, images: ImageStore, css: Sequ
                         image_href=cover.file_name, alt=f"Cover: {meta.title}"),
         render_document("epub_contents.xhtml", "contents", CONTENTS_FILE, lang=meta.lang,
                         doc_title="Contents", stylesheets=sheet_hrefs, body_type="frontmatter",
-                        heading="Contents", points=points,
-                        max_depth=config.book.toc_depth),
+                        heading="Contents",
+                        toc_entries=nav_entries(points, config.book.toc_depth,
+                                                CONTENTS_NESTING)),
     )
+    every_entry = nav_entries(points, 1 << 31)
     nav = render_text("epub_nav.xhtml", lang=meta.lang, doc_title=meta.title,
                       stylesheets=sheet_hrefs, body_type="", heading="Contents",
-                      landmarks_heading="Landmarks", points=points, max_depth=10**6,
-                      landmarks=landmarks)
+                      landmarks_heading="Landmarks", toc_entries=every_entry, landmarks=landmarks)
     ncx = render_text("epub_toc.ncx.j2", lang=meta.lang, identifier=meta.identifier,
-                      title=meta.title, authors=meta.authors, points=points,
-                      depth=max(_depth(points), 1))
+                      title=meta.title, authors=meta.authors, toc_entries=every_entry,
+                      depth=max((e.depth for e in every_entry), default=1))
 
     book = epub.EpubBook()
     set_metadata(book, meta, cover, has_images=bool(images.images), all_alt=all_alt)
@@ -433,6 +435,7 @@ def rewrite_links(docs: Sequence[Document], resolver: LinkResolver,
         page = doc.rendered.page
         for a in doc.tree.iter(_h("a")):
             source = a.attrib.pop("data-kb-page", None)
+            site_fragment = a.attrib.pop("data-kb-fragment", None)
             href = a.get("href")
             if href is None:
                 continue
@@ -454,7 +457,7 @@ def rewrite_links(docs: Sequence[Document], resolver: LinkResolver,
                         start = True
                     a.set("href", target.file_name if start else f"{target.file_name}#{fragment}")
                     continue
-                _outside_link(a, source, fragment, doc, resolver, diagnostics)
+                _outside_link(a, source, fragment, site_fragment, doc, resolver, diagnostics)
             elif _SCHEME.match(href) or href.startswith("//"):
                 scheme = _SCHEME.match(href)
                 if scheme is None or scheme.group(1).lower() not in SAFE_EXTERNAL_SCHEMES:
@@ -470,14 +473,16 @@ def _web(a: etree._Element, url: str) -> None:
         a.set("class", " ".join([*classes, "kb-external"]))
 
 
-def _outside_link(a: etree._Element, source: str | None, fragment: str, doc: Document,
-                  resolver: LinkResolver, diagnostics: Diagnostics) -> None:
-    """A link to a page left out of the book goes to the web, else it becomes text."""
+def _outside_link(a: etree._Element, source: str | None, fragment: str,
+                  site_fragment: str | None, doc: Document, resolver: LinkResolver,
+                  diagnostics: Diagnostics) -> None:
+    """A link to a page left out of the book goes to the web (to the anchor's id there),
+    else it becomes text."""
     assert doc.rendered is not None
     target = resolver.page_for_source(source) if source else None
     url = resolver.web_url(target) if target is not None else None
     if url is not None:
-        _web(a, url)
+        _web(a, url + url_fragment(site_fragment))
         return
     what = f"page {source}" if source else f"#{fragment}"
     diagnostics.warning(doc.rendered.page.rel, None, "broken-link",
@@ -573,19 +578,71 @@ def stylesheet_items(user_css: Iterable[Path]) -> list[epub.EpubItem]:
 
 
 def nav_points(book: Book, files: dict[str, str]) -> tuple[NavPoint, ...]:
-    """Step 6: the book tree as NavPoints, numbered in reading order."""
-    counter = iter(range(1, 1 << 31))
+    """Step 6: the book tree as NavPoints, numbered in reading order (built with a stack of
+    our own, so any depth of pages can be followed)."""
+    top: list[NavPoint] = []
+    order = 0
+    for root in book.roots:
+        order += 1
+        # (node, its number, its children left, its NavPoint children so far)
+        stack: list[tuple[Node, int, Iterator[Node], list[NavPoint]]] = [
+            (root, order, iter(root.children), [])]
+        while stack:
+            node, number, children, done = stack[-1]
+            child = next(children, None)
+            if child is not None:
+                order += 1
+                stack.append((child, order, iter(child.children), []))
+                continue
+            stack.pop()
+            point = NavPoint(node.page.title or "", files[node.page.rel], number, tuple(done))
+            (stack[-1][3] if stack else top).append(point)
+    return tuple(top)
 
-    def point(node: Node) -> NavPoint:
-        order = next(counter)
-        return NavPoint(node.page.title or "", files[node.page.rel], order,
-                        tuple(point(child) for child in node.children))
 
-    return tuple(point(root) for root in book.roots)
+CONTENTS_NESTING = 12
+"""The contents page's lists nest no deeper (deeper entries join the deepest list): each
+level indents, and past a thousand levels the page could not even be parsed."""
 
 
-def _depth(points: Sequence[NavPoint]) -> int:
-    return max((1 + _depth(p.children) for p in points), default=0)
+@dataclass
+class NavEntry:
+    """One line of a nested list of NavPoints, for templates that cannot recurse deeply: the
+    entry, whether its own list of children opens after it, and how many lists close after it
+    (each the children of an entry above)."""
+
+    point: NavPoint
+    depth: int
+    """1 for the top level."""
+    opens: bool = False
+    closes: int = 0
+
+
+def nav_entries(points: Sequence[NavPoint], max_depth: int,
+                nesting: int | None = None) -> list[NavEntry]:
+    """`points` and their children down to `max_depth` levels, in reading order; with
+    `nesting`, lists nest that deep at most and deeper entries join the deepest list."""
+    entries: list[NavEntry] = []
+    # (entries left, whether they have a list of their own)
+    stack: list[tuple[Iterator[NavPoint], bool]] = [(iter(points), True)]
+    lists = 1
+    while stack:
+        points_left, own_list = stack[-1]
+        point = next(points_left, None)
+        if point is None:
+            stack.pop()
+            if own_list and stack:  # a list of children ends, and the entry that holds it
+                entries[-1].closes += 1
+                lists -= 1
+            continue
+        depth = len(stack)
+        children = bool(point.children) and depth < max_depth
+        entry = NavEntry(point, depth, opens=children and (nesting is None or lists < nesting))
+        entries.append(entry)
+        if children:
+            stack.append((iter(point.children), entry.opens))
+            lists += entry.opens
+    return entries
 
 
 # -- the file ----------------------------------------------------------------------------------

@@ -14,8 +14,6 @@ from .config import SiteConfig
 from .errors import Diagnostics
 from .site import Page
 
-MAX_DEPTH = 400
-
 
 @dataclass(frozen=True)
 class Node:
@@ -110,6 +108,32 @@ def sort_siblings(pages: Iterable[Page], case_insensitive: bool) -> list[Page]:
     return number_order + string_order + number_title + string_title
 
 
+class _Ancestors:
+    """The titles above the page being placed, nearest last; `in` takes constant time."""
+
+    def __init__(self) -> None:
+        self.titles: list[str] = []
+        self.counts: dict[str, int] = defaultdict(int)
+
+    def push(self, title: str) -> None:
+        self.titles.append(title)
+        self.counts[title] += 1
+
+    def pop(self) -> None:
+        title = self.titles.pop()
+        self.counts[title] -= 1
+
+    def __contains__(self, title: object) -> bool:
+        return self.counts.get(title, 0) > 0  # type: ignore[call-overload]
+
+    def __len__(self) -> int:
+        return len(self.titles)
+
+    @property
+    def last(self) -> str:
+        return self.titles[-1] if self.titles else ""
+
+
 class _TreeBuilder:
     """Builds the sidebar tree under one set of rules; `show_excluded` lists hidden pages too."""
 
@@ -123,12 +147,11 @@ class _TreeBuilder:
         self.top_titles = {p.title for p in self.by_parent.get("", [])}
         self.placed: set[str] = set()
         self.duplicates: list[tuple[Page, str]] = []
-        self.too_deep: list[Page] = []
 
     def sort(self, pages: Iterable[Page]) -> list[Page]:
         return sort_siblings(pages, self.config.nav_sort_case_insensitive)
 
-    def _accepts(self, node: Page, child: Page, ancestors: tuple[str, ...]) -> bool:
+    def _accepts(self, node: Page, child: Page, ancestors: _Ancestors) -> bool:
         if child.grand_parent is not None and child.grand_parent != node.parent:
             return False
         if (
@@ -154,19 +177,30 @@ class _TreeBuilder:
         return True
 
     def modern(self) -> tuple[Node, ...]:
-        return self._links(self.sort(self.by_parent.get("", [])), ())
+        return self._links(self.sort(self.by_parent.get("", [])))
 
-    def _links(self, pages: list[Page], ancestors: tuple[str, ...]) -> tuple[Node, ...]:
-        nodes = []
-        for page in pages:
+    def _links(self, pages: list[Page]) -> tuple[Node, ...]:
+        """The theme's recursive `nav/links.html`, walked with a stack of our own so any depth
+        of parents can be followed."""
+        top: list[Node] = []
+        ancestors = _Ancestors()
+        # One frame per list being filled: its pages left, its nodes so far, the page it
+        # belongs to (None for the top level).
+        stack: list[tuple[Iterator[Page], list[Node], Page | None]] = [(iter(pages), top, None)]
+        while stack:
+            pages_left, nodes, owner = stack[-1]
+            page = next(pages_left, None)
+            if page is None:  # the list is complete: its page's node can be made
+                stack.pop()
+                if owner is not None:
+                    ancestors.pop()
+                    stack[-1][1].append(Node(owner, tuple(nodes)))
+                continue
             if page.nav_exclude and not self.show_excluded:
                 continue
             if page.title in ancestors:
                 continue  # the theme shows a dead "∞" link; the page is reported as hidden
-            if len(ancestors) >= MAX_DEPTH:
-                self.too_deep.append(page)
-                continue
-            if not self._place(page, ancestors[-1] if ancestors else ""):
+            if not self._place(page, ancestors.last):
                 continue
             children: list[Page] = []
             if page.has_children is not False:
@@ -176,8 +210,9 @@ class _TreeBuilder:
                 )
             if page.child_nav_order in ("desc", "reversed"):
                 children.reverse()
-            nodes.append(Node(page, self._links(children, (*ancestors, page.title or ""))))
-        return tuple(nodes)
+            ancestors.push(page.title or "")
+            stack.append((iter(children), [], page))
+        return tuple(top)
 
     def legacy(self) -> tuple[Node, ...]:
         """Theme 0.7 to 0.9 (`_includes/components/nav.html`): three levels at most."""
@@ -299,8 +334,4 @@ def build_book(config: SiteConfig, pages: Sequence[Page], diagnostics: Diagnosti
                             f"the sidebar would show this page again under another page titled "
                             f"{via!r}; the book keeps its first place only. Give it a "
                             "grand_parent: (or ancestor:) to say which one is meant")
-    for page in builder.too_deep:
-        diagnostics.warning(page.rel, page.lines.get("parent"), "too-deep",
-                            f"nested more than {MAX_DEPTH} levels deep; left out")
-        hidden.append(HiddenPage(page, f"nested more than {MAX_DEPTH} levels deep"))
     return Book(config, roots, tuple(order), tuple(hidden))

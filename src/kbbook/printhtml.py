@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import posixpath
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -23,7 +23,13 @@ from . import __version__
 from .errors import Diagnostics
 from .fetcher import FetchPolicy
 from .nav import Node
-from .printpage import LinkContext, element_ids, finish_page, parse_page
+from .printpage import (
+    MAX_BOOKMARK_LEVEL,
+    LinkContext,
+    element_ids,
+    finish_page,
+    parse_page,
+)
 
 if TYPE_CHECKING:
     from .build import RenderedBook
@@ -70,7 +76,7 @@ class PrintPage:
 
     @property
     def bookmark_level(self) -> int:
-        return self.depth + 1
+        return min(self.depth + 1, MAX_BOOKMARK_LEVEL)
 
 
 @dataclass(frozen=True)
@@ -83,16 +89,23 @@ class Chapter:
     """The chapter page, then its descendants, in reading order."""
 
 
-@dataclass(frozen=True)
+CONTENTS_NESTING = 12
+"""The printed contents nest no deeper: each level indents, and the page has a width."""
+
+
+@dataclass
 class TocEntry:
-    """A line of the contents pages."""
+    """A line of the contents pages. The lines come as one flat list, in reading order (the
+    template loops, as a recursive macro could not at a few hundred levels)."""
 
     page_id: str
     """Where the entry links to (and whose page number it shows)."""
     title: str
     """The page title."""
-    children: tuple[TocEntry, ...]
-    """Nested entries, down to `toc_depth` levels."""
+    opens: bool = False
+    """Whether the list of its children (down to `toc_depth` levels) follows."""
+    closes: int = 0
+    """How many lists of children end after it."""
 
 
 @dataclass(frozen=True)
@@ -119,10 +132,32 @@ def _printed_nodes(rendered: RenderedBook, parts: Sequence[Node] | None
     return [(root, list(root.walk())) for root in roots]
 
 
-def _toc(node: Node, page_ids: dict[str, str], depth_left: int) -> TocEntry:
-    children = () if depth_left <= 1 else tuple(
-        _toc(c, page_ids, depth_left - 1) for c in node.children if c.page.rel in page_ids)
-    return TocEntry(page_ids[node.page.rel], node.page.title or node.page.rel, children)
+def _toc(roots: Sequence[Node], page_ids: dict[str, str], toc_depth: int) -> tuple[TocEntry, ...]:
+    """The contents lines of `roots` and their printed descendants, `toc_depth` levels; lists
+    nest CONTENTS_NESTING deep at most (deeper entries join the deepest list)."""
+    entries: list[TocEntry] = []
+    # (nodes left, whether they have a list of their own)
+    stack: list[tuple[Iterator[Node], bool]] = [(iter(roots), True)]
+    lists = 1
+    while stack:
+        nodes, own_list = stack[-1]
+        node = next(nodes, None)
+        if node is None:
+            stack.pop()
+            if own_list and stack:
+                entries[-1].closes += 1
+                lists -= 1
+            continue
+        children = []
+        if len(stack) < toc_depth:
+            children = [c for c in node.children if c.page.rel in page_ids]
+        nest = bool(children) and lists < CONTENTS_NESTING
+        entries.append(TocEntry(page_ids[node.page.rel], node.page.title or node.page.rel,
+                                opens=nest))
+        if children:
+            stack.append((iter(children), nest))
+            lists += nest
+    return tuple(entries)
 
 
 def _environment() -> Environment:
@@ -180,9 +215,8 @@ def build_print_document(
         if print_pages:
             chapters.append(Chapter(root.page.title or root.page.rel, tuple(print_pages)))
 
-    depth = config.book.toc_depth
-    toc = tuple(_toc(root, page_ids, depth) for root, _ in chapters_nodes
-                if root.page.rel in page_ids)
+    toc = _toc([root for root, _ in chapters_nodes if root.page.rel in page_ids], page_ids,
+               config.book.toc_depth)
     part_titles = tuple(root.page.title or "" for root, _ in chapters_nodes) if parts else ()
     title = config.title + (f": {', '.join(part_titles)}" if part_titles else "")
 
