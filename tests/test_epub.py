@@ -625,7 +625,13 @@ def test_configured_cover_identifier_publisher_and_language(tmp_path: Path) -> N
 
 def test_missing_cover_is_generated_with_a_warning(tmp_path: Path) -> None:
     epub, diagnostics, _ = small_book(tmp_path, {}, config="kbbook:\n  cover: ../outside.png\n")
-    assert [d.code for d in diagnostics.warnings] == ["cover"]
+    # Reported where the setting is, in _config.yml, when the configuration is read.
+    (warning,) = diagnostics.warnings
+    assert (warning.path, warning.code) == ("_config.yml", "config")
+    config_lines = (tmp_path / "site" / "_config.yml").read_text().splitlines()
+    assert warning.line is not None and "cover:" in config_lines[warning.line - 1]
+    assert "kbbook.cover '../outside.png' is not a file inside the site" in str(
+        diagnostics.warnings[0])
     cover = epub.item_with("cover-image")
     with Image.open(io.BytesIO(epub.zip.read(epub.item_path(cover)))) as im:
         assert im.size == (1600, 2560)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 import re
 import unicodedata
+import zipfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -460,6 +461,38 @@ def test_handout_link_without_or_with_a_site_url(tmp_path: Path, url: str) -> No
     assert "Next: Beta" not in html
     whole = build_print_document(rendered).html
     assert f'href="#{beta.page_id}"' in whole and "kb-xref" in whole
+
+
+def test_handout_links_to_left_out_pages_keep_the_site_fragment(tmp_path: Path) -> None:
+    """The web gets the anchor's id on the site (kramdown's), not the book's (`sec-two-1`,
+    as the book already holds a `sec-two`)."""
+    site = make_site(tmp_path / "site", {
+        "_config.yml": "title: Web\nurl: https://example.org\nbaseurl: /kb\n",
+        "docs/other.md": page("Other", nav_order=1, body="## Sec two\n\nFirst.\n"),
+        "docs/b.md": page("B", nav_order=2, body="## Intro\n\n## Sec two\n\nText.\n\n"
+                          "## Sec two\n\nAgain.\n"),
+        "docs/chapter.md": page("Chapter", nav_order=3, body=(
+            "See [B sec](b#sec-two), [B again](b.md#Sec-Two-1), [B](b.md), "
+            "[gone](b#no-such-heading) and [here](#own).\n\n## Own\n")),
+    })
+    rendered = render_book(SiteOptions(site), Diagnostics())
+    b = next(rp for rp in rendered.pages if rp.page.title == "B")
+    assert [h.id for h in b.headings] == ["intro", "sec-two-1", "sec-two-1-1"]
+    out = tmp_path / "handout.pdf"
+    _cli_pdf(out, site, "--only", "Chapter")
+    web = "https://example.org/kb/docs/b.html"
+    assert {u for u in _uris(PdfReader(out)) if u.startswith(web)} == {
+        f"{web}#sec-two", f"{web}#sec-two-1", web, f"{web}#no-such-heading"}
+    # The whole book links inside itself, and no writer leaves the marks behind.
+    html = build_print_document(rendered).html
+    assert "data-kb-" not in html and 'href="#sec-two-1-1"' in html
+    epub = tmp_path / "book.epub"
+    result = runner.invoke(app, ["epub", str(site), "-o", str(epub)])
+    assert result.exit_code == 0, result.output
+    with zipfile.ZipFile(epub) as z:
+        chapter = next(z.read(n).decode() for n in z.namelist() if n.endswith("chapter.xhtml"))
+        assert not [n for n in z.namelist() if b"data-kb-" in z.read(n)]
+    assert 'href="docs-b.xhtml#sec-two-1-1"' in chapter
 
 
 # -- the print HTML, quickly (no WeasyPrint) -----------------------------------------------

@@ -20,7 +20,16 @@ from .links import TargetKind
 from .pagetree import PageContext
 from .rendered import Heading
 from .site import Page
-from .xhtml import add_class, classes, element, ncname, plain_text, replace, valid_web_url
+from .xhtml import (
+    add_class,
+    classes,
+    element,
+    ncname,
+    plain_text,
+    replace,
+    url_fragment,
+    valid_web_url,
+)
 
 HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 TOC_LEVELS = (2, 3)
@@ -149,18 +158,20 @@ def _unlink(a: HtmlElement, css: str = "kb-broken-link") -> None:
     replace(a, span)
 
 
-def _find(ids: Mapping[str, str], fragment: str) -> str | None:
+def _find(ids: Mapping[str, str], fragment: str) -> tuple[str, str] | None:
+    """(the site's id, the book's id) of the anchor `fragment` names, if any."""
     if fragment in ids:
-        return ids[fragment]
+        return fragment, ids[fragment]
     folded = fragment.casefold()
-    return next((v for k, v in ids.items() if k.casefold() == folded), None)
+    return next(((k, v) for k, v in ids.items() if k.casefold() == folded), None)
 
 
 def resolve_links(
     root: HtmlElement, ctx: PageContext, book: Mapping[str, PageAnchors]
 ) -> None:
-    """Rewrite every `<a href>`: inside the book to `#id` with `data-kb-page`, outside it to
-    an absolute URL with class `kb-external`; what leads nowhere keeps only its text."""
+    """Rewrite every `<a href>`: inside the book to `#id` with `data-kb-page` (and, to another
+    page's anchor, `data-kb-fragment`: that anchor's id on the website), outside it to an
+    absolute URL with class `kb-external`; what leads nowhere keeps only its text."""
     config = ctx.resolver.config
     for a in list(root.iter("a")):
         href = a.get("href")
@@ -173,7 +184,7 @@ def resolve_links(
             anchors = book.get(target.page.rel)
             web = ctx.resolver.web_url(target.page)
             if anchors is None and web:
-                a.set("href", web + (f"#{target.fragment}" if target.fragment else ""))
+                a.set("href", web + url_fragment(target.fragment))
                 add_class(a, "kb-external")
             elif anchors is None:
                 ctx.warn(a, "link-outside-book", f"link to '{href}' leads to "
@@ -181,16 +192,20 @@ def resolve_links(
                          "without a link")
                 _unlink(a)
             else:
-                anchor = anchors.page_id
+                anchor, site_id = anchors.page_id, target.fragment
                 if target.fragment:
                     found = _find(anchors.ids, target.fragment)
                     if found is None:
                         ctx.warn(a, "broken-anchor", f"link to '{href}': {target.page.rel} "
                                  f"has no heading or anchor '{target.fragment}'; the link "
                                  "leads to the start of that page")
-                    anchor = found or anchor
+                    else:
+                        site_id, anchor = found
                 a.set("href", "#" + anchor)
                 a.set("data-kb-page", target.page.rel)
+                if site_id and target.page.rel != ctx.page.rel:
+                    # (a print may leave that page out and link to the website instead)
+                    a.set("data-kb-fragment", site_id)
         elif target.kind is TargetKind.EXTERNAL and not valid_web_url(target.url):
             ctx.warn(a, "bad-url", f"link to '{href[:80]}' is not a valid web address; its "
                      "text is kept without a link")
