@@ -29,6 +29,7 @@ from PIL import Image
 from typer.testing import CliRunner
 
 from epubcheck_util import EpubCheckUnavailable, run_epubcheck
+from kbbook import __version__
 from kbbook.build import RenderedBook, SiteOptions, load_book, render_book
 from kbbook.cli import app
 from kbbook.epub import book_identifier, write_epub
@@ -393,6 +394,8 @@ def test_metadata(built: Built) -> None:
         assert epub.dc("description") == [config.description]
     if config.book.publisher:
         assert epub.dc("publisher") == [config.book.publisher]
+    generator = epub.opf.find(".//{http://www.idpf.org/2007/opf}meta[@name='generator']")
+    assert generator is not None and generator.get("content") == f"kbbook {__version__}"
     (modified,) = epub.meta("dcterms:modified")
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", modified)
     assert epub.meta("schema:accessibilityHazard") == ["none"]

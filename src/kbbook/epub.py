@@ -30,6 +30,7 @@ from ebooklib import epub
 from lxml import etree
 from markupsafe import Markup
 
+from . import __version__
 from .assets import (
     ImageError,
     ImagePreparer,
@@ -290,6 +291,9 @@ def accessibility(has_images: bool, all_alt: bool) -> list[tuple[str, str]]:
 
 def set_metadata(book: epub.EpubBook, meta: Metadata, cover: epub.EpubItem, *,
                  has_images: bool, all_alt: bool) -> None:
+    # Name the tool that made the book (ebooklib puts its own name there by default).
+    book.metadata[epub.NAMESPACES["OPF"]]["generator"] = [
+        ("", {"name": "generator", "content": f"kbbook {__version__}"})]
     book.set_identifier(meta.identifier)
     book.set_title(meta.title)
     book.set_language(meta.lang)
