@@ -26,6 +26,7 @@ from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
 from .errors import Diagnostics
 from .links import TargetKind
+from .xhtml import remove
 
 if TYPE_CHECKING:
     from .links import LinkResolver
@@ -87,9 +88,9 @@ def sanitize_svg(data: bytes) -> bytes:
         raise ImageError("is not an SVG image (its root element is not <svg> in the SVG "
                          "namespace)")
     for node in list(root.iter(etree.Entity)):  # unresolved entities would be undefined
-        _remove_keeping_tail(node)
+        remove(node)
     for node in list(root.iter(f"{{{SVG_NS}}}script", "script", f"{{{SVG_NS}}}foreignObject")):
-        _remove_keeping_tail(node)
+        remove(node)
     for node in root.iter(f"{{{SVG_NS}}}style", "style"):
         if node.text and _CSS_URL.search(node.text):
             node.text = ""
@@ -103,21 +104,8 @@ def sanitize_svg(data: bytes) -> bytes:
     # An <image> or <use> whose outside reference was just removed would point at nothing.
     for node in list(root.iter(f"{{{SVG_NS}}}image", f"{{{SVG_NS}}}use")):
         if node.get("href") is None and node.get(XLINK_HREF) is None:
-            _remove_keeping_tail(node)
+            remove(node)
     return etree.tostring(root, xml_declaration=True, encoding="utf-8")
-
-
-def _remove_keeping_tail(node: etree._Element) -> None:
-    parent = node.getparent()
-    if parent is None:
-        return
-    if node.tail:
-        prev = node.getprevious()
-        if prev is not None:
-            prev.tail = (prev.tail or "") + node.tail
-        else:
-            parent.text = (parent.text or "") + node.tail
-    parent.remove(node)
 
 
 def _looks_like_svg(path: Path, data: bytes) -> bool:
@@ -416,7 +404,7 @@ def replace_with_text(el: etree._Element, text: str, css_class: str) -> None:
         span.tail = el.tail
         parent.replace(el, span)
     else:
-        _remove_keeping_tail(el)
+        remove(el)
 
 
 def embed_images(pages: Iterable[tuple[etree._Element, Page]], store: ImageStore,

@@ -24,7 +24,7 @@ from lxml import etree
 from lxml import html as lxml_html
 from markupsafe import Markup
 
-from .xhtml import url_fragment
+from .xhtml import remove, url_fragment
 
 if TYPE_CHECKING:
     from .markdown import Heading, RenderedPage
@@ -209,7 +209,7 @@ def _move_footnotes(tree: etree._Element) -> None:
             continue
         for back in [d for d in note.iterdescendants() if isinstance(d.tag, str)
                      and _is_backref(d)]:
-            _drop_keep_tail(back)
+            remove(back)
         span = etree.Element("span")
         span.set("class", "kb-footnote")
         if note.get("id"):
@@ -218,7 +218,7 @@ def _move_footnotes(tree: etree._Element) -> None:
         for child in list(note):
             span.append(child)
         for el in [d for d in span.iterdescendants() if "footnote-label" in _classes(d)]:
-            _drop_keep_tail(el)  # the "1." label: ::footnote-marker numbers the note
+            remove(el)  # the "1." label: ::footnote-marker numbers the note
         for el in span.iterdescendants():
             if _local(el.tag) in ("p", "div"):
                 el.tag = "span"  # a <p> cannot live inside a paragraph's <span>
@@ -237,7 +237,7 @@ def _move_footnotes(tree: etree._Element) -> None:
         if (isinstance(container.tag, str) and "footnotes" in _classes(container)
                 and not any(_local(d.tag) in ("aside", "li") for d in container.iterdescendants())
                 and container.getparent() is not None):
-            _drop_keep_tail(container)
+            remove(container)
 
 
 def _rewrite_link(el: etree._Element, ctx: LinkContext) -> None:
@@ -353,22 +353,11 @@ def _clean(tree: etree._Element) -> None:
                 or (name == "div" and "nav-buttons" in _classes(el))):
             parent = el.getparent()
             if parent is not None:
-                _drop_keep_tail(el)
+                remove(el)
             continue
         for attr in [a for a in el.attrib if a.startswith("{" + _EPUB_NS + "}")]:
             del el.attrib[attr]
     etree.cleanup_namespaces(tree)
-
-
-def _drop_keep_tail(el: etree._Element) -> None:
-    parent = el.getparent()
-    if el.tail:
-        prev = el.getprevious()
-        if prev is not None:
-            prev.tail = (prev.tail or "") + el.tail
-        else:
-            parent.text = (parent.text or "") + el.tail
-    parent.remove(el)
 
 
 def _serialize(tree: etree._Element) -> Markup:

@@ -11,6 +11,7 @@ from urllib.parse import quote as url_quote
 from urllib.parse import urlsplit
 
 import lxml.html
+from lxml import etree
 from lxml.html import HtmlElement
 
 # libxml2 stops nesting at 256 levels (2048 with huge_tree) and silently drops what lies
@@ -199,8 +200,8 @@ def max_depth(root: HtmlElement) -> int:
     return depth
 
 
-def remove(el: HtmlElement) -> None:
-    """Remove `el` and its content, keeping the text that follows it."""
+def remove(el: etree._Element) -> None:
+    """Remove `el` and its content, keeping the text that follows it (any lxml element)."""
     parent = el.getparent()
     if parent is None:
         return
@@ -208,7 +209,7 @@ def remove(el: HtmlElement) -> None:
     parent.remove(el)
 
 
-def _append_text(el: HtmlElement, text: str | None) -> None:
+def _append_text(el: etree._Element, text: str | None) -> None:
     """Put `text` where `el` stands, as if `el` were gone (the previous sibling's tail or
     the parent's text)."""
     if not text:
