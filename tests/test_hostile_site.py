@@ -3,6 +3,7 @@ the file (and line where there is one), the documented exit code, and never a tr
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -71,6 +72,13 @@ CASES: list[tuple[str, Callable[[], Files], str, int, tuple[str, int | None, str
                                            for i in range(50)},
                                         "child.md": page("Child", parent="Setup")},
      "check", 0, ("child.md", None, "warning: the sidebar would show this page again")),
+    ("YAML alias bomb", lambda: {"a.md": "---\na0: &a0 [x,x,x,x,x,x,x,x,x]\n" + "".join(
+        f"a{i}: &a{i} [" + ",".join([f"*a{i - 1}"] * 9) + "]\n" for i in range(1, 12))
+        + "title: *a11\n---\n", "b.md": page("B")},
+     "check", 1, ("a.md", 2, "error: front matter is not valid YAML: it expands to more than")),
+    ("control character in title", lambda: {"a.md": page('"Esc \\x1b here"'),
+                                            "b.md": page('"Lone \\uD800 half"')},
+     "epub", 0, ("a.md", 2, "warning: front matter holds control characters")),
     ("parent is excluded", lambda: {"a.md": page("A", nav_exclude="true"),
                                     "b.md": page("B", parent="A"), "h.md": page("Home")},
      "toc", 0, ("", None, "(it lies under a page with nav_exclude: true)\n  B  <- b.md")),
@@ -82,7 +90,10 @@ CASES: list[tuple[str, Callable[[], Files], str, int, tuple[str, int | None, str
 def test_bad_site(tmp_path: Path, name: str, files: Callable[[], Files], command: str,
                   code: int, expected: tuple[str, int | None, str] | None) -> None:
     make_site(tmp_path, files())
-    result = runner.invoke(app, [command, str(tmp_path)])
+    args = [command, str(tmp_path)]
+    if command == "epub":
+        args += ["-o", str(tmp_path / "book.epub")]
+    result = runner.invoke(app, args)
     output = result.stdout + result.stderr
     assert "Traceback" not in output
     assert result.exception is None or isinstance(result.exception, SystemExit), output
@@ -94,3 +105,41 @@ def test_bad_site(tmp_path: Path, name: str, files: Callable[[], Files], command
         where = f"{path}:{line}: " if line is not None else f"{path}"
         assert any(where in out_line and text in out_line for out_line in output.splitlines()), \
             output[-2000:]
+
+
+def test_special_files_are_skipped_with_a_warning(tmp_path: Path) -> None:
+    site = make_site(tmp_path / "site", {"index.md": page("Home")})
+    (site / "loop.md").symlink_to(site / "loop.md")
+    os.mkfifo(site / "pipe.md")
+    (tmp_path / "outside.yml").write_text("title: SECRET-TITLE\n")
+    (site / "_config.yml").symlink_to(tmp_path / "outside.yml")
+    result = runner.invoke(app, ["toc", str(site)])
+    assert result.exit_code == 0
+    assert result.stdout == "Home\n"
+    result = runner.invoke(app, ["check", str(site)])
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert "_config.yml: warning: is a link to a file outside the site; not read (kbbook " \
+        "reads only files inside the site folder)" in lines
+    assert any(line.startswith("loop.md: warning: is a link that leads nowhere") for line in lines)
+    assert any(line.startswith("pipe.md: warning: is not a regular file") for line in lines)
+    assert "SECRET-TITLE" not in result.output
+
+
+def test_config_in_latin1_is_read_with_a_warning(tmp_path: Path) -> None:
+    make_site(tmp_path, {"_config.yml": "title: Caf\xe9\n".encode("latin-1"),
+                         "index.md": page("Home")})
+    result = runner.invoke(app, ["check", str(tmp_path)])
+    assert result.exit_code == 0
+    assert "_config.yml:1: warning: is not valid UTF-8; read as Latin-1" in result.stdout
+
+
+def test_a_very_long_title_gives_a_usable_file_name(tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    site = make_site(tmp_path / "site", {"_config.yml": "title: " + "T" * 3000 + "\n",
+                                         "index.md": page("Home")})
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["epub", str(site)])
+    assert result.exit_code == 0, result.output
+    (book,) = tmp_path.glob("*.epub")
+    assert book.name == "T" * 120 + ".epub"

@@ -107,13 +107,24 @@ class SiteConfig:
         return (self.url + self.baseurl) if self.url else ""
 
 
+def site_file(root: Path, rel: str) -> Path | None:
+    """`root/rel` when it is a regular file really inside the site (a link leading out of
+    the site is refused: kbbook reads only files inside it)."""
+    path = root / rel
+    try:
+        real = path.resolve(strict=True)
+        return real if real.is_relative_to(root) and real.is_file() else None
+    except (OSError, RuntimeError):
+        return None
+
+
 def _theme_version(root: Path, data: Mapping[str, Any]) -> tuple[int, int, int] | None:
     remote = data.get("remote_theme")
     if isinstance(remote, str) and "just-the-docs" in remote:
         m = _VERSION_RE.search(remote)
         return (int(m[1]), int(m[2]), int(m[3] or 0)) if m else None
-    lock = root / "Gemfile.lock"
-    if lock.is_file():
+    lock = site_file(root, "Gemfile.lock")
+    if lock is not None:
         m = _LOCK_RE.search(lock.read_text(encoding="utf-8", errors="replace"))
         if m:
             return (int(m[1]), int(m[2]), int(m[3] or 0))
@@ -261,15 +272,29 @@ def load_config(
         raise KbbookError(f"{root}: not a folder; give the path of a just-the-docs site")
     root = root.resolve()
     data: Mapping[str, Any] = {}
-    cfg = root / "_config.yml"
+    cfg = site_file(root, "_config.yml")
     where = _Where("")
-    if cfg.is_file():
-        text = cfg.read_text(encoding="utf-8-sig", errors="replace")
+    if cfg is None and (root / "_config.yml").is_symlink():
+        diagnostics.warning("_config.yml", None, "outside-site",
+                            "is a link to a file outside the site; not read (kbbook reads "
+                            "only files inside the site folder)")
+    if cfg is not None:
+        raw = cfg.read_bytes()
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            diagnostics.warning("_config.yml", raw[: exc.start].count(b"\n") + 1, "encoding",
+                                "is not valid UTF-8; read as Latin-1. Save it as UTF-8")
+            text = raw.decode("latin-1")
         result = load_yaml(text)
         loaded, problem = result.value, result.problem
         where = _Where(text)
         for dup in result.duplicates:
             diagnostics.warning("_config.yml", dup.line, "config", dup.message)
+        if result.replaced_characters:
+            diagnostics.warning("_config.yml", None, "config",
+                                "holds control characters that a book cannot contain; they "
+                                "are shown as \ufffd")
         if problem is not None:
             diagnostics.error("_config.yml", problem.line, "config",
                               f"cannot read _config.yml: {problem.message}")

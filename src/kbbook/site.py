@@ -120,13 +120,21 @@ def discover(config: SiteConfig, diagnostics: Diagnostics) -> list[SourceFile]:
             ):
                 continue
             path = here / name
-            if path.is_symlink():
-                target = path.resolve()
-                if not target.is_relative_to(root):
-                    diagnostics.warning(rel, None, "outside-site",
-                                        "is a link to a file outside the site; skipped "
-                                        "(kbbook reads only files inside the site folder)")
-                    continue
+            try:
+                target = path.resolve(strict=True)
+            except (OSError, RuntimeError):
+                diagnostics.warning(rel, None, "unreadable",
+                                    "is a link that leads nowhere (or to itself); skipped")
+                continue
+            if not target.is_relative_to(root):
+                diagnostics.warning(rel, None, "outside-site",
+                                    "is a link to a file outside the site; skipped "
+                                    "(kbbook reads only files inside the site folder)")
+                continue
+            if not target.is_file():  # a pipe or device would block or never end
+                diagnostics.warning(rel, None, "not-a-file",
+                                    "is not a regular file (a pipe, socket or device); skipped")
+                continue
             found.append(SourceFile(path, rel))
     found.sort(key=lambda s: s.rel)
     return found
@@ -249,6 +257,10 @@ def read_page(source: SourceFile, config: SiteConfig, diagnostics: Diagnostics) 
         loaded, problem = result.value, result.problem
         for dup in result.duplicates:
             diagnostics.warning(source.rel, 1 + dup.line, "front-matter", dup.message)
+        if result.replaced_characters:
+            diagnostics.warning(source.rel, 2, "front-matter",
+                                "front matter holds control characters that a book cannot "
+                                "contain; they are shown as \ufffd")
         if problem is not None:
             diagnostics.error(source.rel, 1 + problem.line, "front-matter",
                               f"front matter is not valid YAML: {problem.message}; the page "

@@ -30,6 +30,9 @@ class YamlResult:
     """Why it failed to parse."""
     duplicates: tuple[YamlProblem, ...] = ()
     """Keys given twice; as in Jekyll, the last value wins."""
+    replaced_characters: bool = False
+    """Some text held characters XML cannot carry (control characters, lone surrogates,
+    written as YAML escapes); they were replaced by U+FFFD."""
 
 
 class _Loader(yaml.SafeLoader):
@@ -62,12 +65,58 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode, deep: bool = Fal
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
+MAX_VALUES = 100_000
+"""Values a document may hold once its aliases are expanded: a few lines of YAML aliases
+can stand for billions of values (the "billion laughs"), which would hang every later step."""
+MAX_CHARACTERS = 10_000_000
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+class _TooLarge(Exception):
+    pass
+
+
+class _Cleaner:
+    """Copies loaded YAML with its aliases expanded, within a budget, and makes every string
+    safe for XML."""
+
+    def __init__(self) -> None:
+        self.values = 0
+        self.characters = 0
+        self.replaced = False
+
+    def clean(self, value: Any) -> Any:
+        self.values += 1
+        if self.values > MAX_VALUES:
+            raise _TooLarge
+        if isinstance(value, str):
+            self.characters += len(value)
+            if self.characters > MAX_CHARACTERS:
+                raise _TooLarge
+            if _NOT_XML.search(value):
+                self.replaced = True
+                return _NOT_XML.sub("\ufffd", value)
+            return value
+        if isinstance(value, list):
+            return [self.clean(v) for v in value]
+        if isinstance(value, dict):
+            return {self.clean(k): self.clean(v) for k, v in value.items()}
+        return value
+
+
 def load_yaml(text: str) -> YamlResult:
     """Parse one YAML document; never raises."""
     loader = _Loader(text)
     try:
         value = loader.get_single_data()
-        return YamlResult(value, None, tuple(loader.duplicates))
+        cleaner = _Cleaner()
+        try:
+            value = cleaner.clean(value)
+        except _TooLarge:
+            return YamlResult(None, YamlProblem(1, (
+                f"it expands to more than {MAX_VALUES:,} values or {MAX_CHARACTERS:,} "
+                "characters (YAML aliases used over and over?); kbbook will not read it")))
+        return YamlResult(value, None, tuple(loader.duplicates), cleaner.replaced)
     except yaml.MarkedYAMLError as exc:
         # The context (where the unclosed quote or bracket began) is nearer the mistake.
         mark = exc.context_mark or exc.problem_mark
