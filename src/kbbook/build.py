@@ -142,4 +142,7 @@ def select_parts(book: Book, titles: Sequence[str]) -> tuple[Node, ...]:
 def default_output(config: SiteConfig, suffix: str) -> Path:
     """The site title as a file name, in the current folder."""
     safe = "".join(c if c.isalnum() or c in " -_.," else "-" for c in config.title).strip(" .")
-    return Path((safe or "book") + suffix)
+    # File systems allow 255 bytes in a name; leave room for the suffix and temporary files.
+    while len(safe.encode()) > 120:
+        safe = safe[:-1]
+    return Path((safe.rstrip(" .") or "book") + suffix)

@@ -63,9 +63,15 @@ def wrap(text: str, font: Font, width: int) -> list[str]:
     current = ""
     for word in text.split():
         while font.getlength(word) > width and len(word) > 1:
-            cut = len(word)
-            while cut > 1 and font.getlength(word[:cut]) > width:
-                cut -= 1
+            # The longest prefix that fits, by bisection: words can be thousands long.
+            low, high = 1, len(word) - 1
+            while low < high:
+                mid = (low + high + 1) // 2
+                if font.getlength(word[:mid]) <= width:
+                    low = mid
+                else:
+                    high = mid - 1
+            cut = low
             if current:
                 lines.append(current)
                 current = ""
@@ -85,6 +91,8 @@ def wrap(text: str, font: Font, width: int) -> list[str]:
 def _fit(text: str, bold: bool, sizes: Sequence[int], max_lines: int,
          width: int) -> tuple[Font, list[str]]:
     """The largest size at which `text` wraps into `max_lines` lines (else the smallest)."""
+    # No cover shows more than a few hundred characters: don't measure the rest.
+    text = text[: 60 * max_lines]
     for size in sizes:
         font = cover_font(size, bold)
         lines = wrap(text, font, width)

@@ -29,7 +29,12 @@ def check_output_path(out: Path, suffix: str = "") -> Path:
 def write_atomically(out: Path, write: Callable[[Path], None]) -> None:
     """Call `write(tmp)` on a temporary file beside `out`, then rename it over `out`."""
     check_output_path(out)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".part", dir=out.parent or ".")
+    try:
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{out.name[:100]}.", suffix=".part",
+                                        dir=out.parent or ".")
+    except OSError as exc:
+        raise KbbookError(f"{out}: cannot write there ({exc.strerror}); choose another "
+                          "place with -o") from None
     os.close(fd)
     tmp = Path(tmp_name)
     try:
