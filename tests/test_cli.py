@@ -188,3 +188,14 @@ def test_pdf_progress_is_silent_when_not_on_a_terminal(tmp_path: Path) -> None:
     assert result.exit_code == 0
     assert result.stderr == f"wrote {out}\n"
     assert result.stdout == ""
+
+
+@pytest.mark.parametrize("command", ["epub", "pdf"])
+def test_css_must_be_a_file(tmp_path: Path, command: str) -> None:
+    make_site(tmp_path, {"index.md": page("Home")})
+    result = run(command, tmp_path, "--css", tmp_path)
+    assert result.exit_code == 2
+    assert "is a folder; give a CSS file" in result.output
+    result = run(command, tmp_path, "--css", tmp_path / "none.css")
+    assert result.exit_code == 2
+    assert "none.css: no such file" in result.output

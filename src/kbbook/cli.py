@@ -275,8 +275,10 @@ RemoteOpt = Annotated[
 def _stylesheets(css: list[Path] | None) -> tuple[Path, ...]:
     sheets = tuple(css or ())
     for sheet in sheets:
+        if sheet.is_dir():
+            raise typer.BadParameter(f"{sheet} is a folder; give a CSS file", param_hint="--css")
         if not sheet.is_file():
-            raise KbbookError(f"--css {sheet}: no such file")
+            raise typer.BadParameter(f"{sheet}: no such file", param_hint="--css")
     return sheets
 
 
