@@ -16,6 +16,7 @@ import re
 import struct
 import subprocess
 import sys
+import uuid
 import zipfile
 import zlib
 from collections import Counter
@@ -32,7 +33,7 @@ from epubcheck_util import EpubCheckUnavailable, run_epubcheck
 from kbbook import __version__
 from kbbook.build import RenderedBook, SiteOptions, load_book, render_book
 from kbbook.cli import app
-from kbbook.epub import book_identifier, write_epub
+from kbbook.epub import write_epub
 from kbbook.errors import Diagnostics
 from kbbook.links import LinkResolver
 from kbbook.site import Page
@@ -388,7 +389,11 @@ def test_metadata(built: Built) -> None:
     config = built.rendered.book.config
     assert epub.dc("title") == [config.title]
     assert epub.dc("language") == [config.lang]
-    assert epub.dc("identifier") == [book_identifier(config)]
+    (identifier,) = epub.dc("identifier")
+    if config.book.identifier:
+        assert identifier == config.book.identifier
+    else:  # derived from url and title (see SMALL_BOOK_ID): a name-based UUID
+        assert uuid.UUID(identifier.removeprefix("urn:uuid:")).version == 5
     assert epub.dc("creator") == list(config.authors)
     if config.description:
         assert epub.dc("description") == [config.description]
@@ -640,21 +645,61 @@ def test_missing_cover_is_generated_with_a_warning(tmp_path: Path) -> None:
         assert im.size == (1600, 2560)
 
 
+# The identifier of a book with no `kbbook.identifier`: a name-based UUID (version 5) in the
+# URL namespace of "<url><baseurl>|<title>", here
+#   uuid.uuid5(uuid.NAMESPACE_URL, "https://ex.org|Small Book")
+# Readers and stores tell editions of a book apart by it, so it must never change between
+# kbbook releases: this literal is written down once, not computed by the test.
+SMALL_BOOK_ID = "urn:uuid:5d601132-21a4-5da3-b665-b283271fabbd"
+
+
 def test_identifier_is_stable_and_derived_from_url_and_title(tmp_path: Path) -> None:
-    first, _, rendered = small_book(tmp_path / "1", {})
+    first, _, _ = small_book(tmp_path / "1", {})
     second, _, _ = small_book(tmp_path / "2", {})
-    assert first.dc("identifier") == second.dc("identifier")
-    assert first.dc("identifier")[0].startswith("urn:uuid:")
-    assert first.dc("identifier") == [book_identifier(rendered.book.config)]
+    assert first.dc("identifier") == second.dc("identifier") == [SMALL_BOOK_ID]
+    ncx = first.xml(first.item_path(first.manifest["ncx"]))
+    assert ncx.find("ncx:head/ncx:meta[@name='dtb:uid']", NS).get("content") == SMALL_BOOK_ID
+    # Another site (another url) is another book.
+    moved, _, _ = small_book(tmp_path / "3", {}, config="url: https://other.example\n")
+    assert moved.dc("identifier") == ["urn:uuid:f4533a39-a755-5911-87da-342042117533"]
 
 
 def test_user_css_comes_after_ours(tmp_path: Path) -> None:
     mine = tmp_path / "mine.css"
-    mine.write_text("body { font-family: serif; }")
-    epub, _, _ = small_book(tmp_path, {}, css=(mine,))
+    mine.write_text("/* mine */\nbody { font-family: serif; }\n"
+                    "@media (min-width: 30em) { p { margin: 0 0 1em; } }\n")
+    epub, diagnostics, _ = small_book(tmp_path, {}, css=(mine,))
     links = [lk.get("href") for lk in doc(epub, "a.xhtml").iterfind(".//x:link", NS)]
     assert links == ["styles/epub.css", "styles/user-1.css"]
-    assert epub.zip.read("EPUB/styles/user-1.css") == mine.read_bytes()
+    # A stylesheet that names no other file arrives as written.
+    assert epub.zip.read("EPUB/styles/user-1.css").decode() == mine.read_text()
+    assert not diagnostics.warnings
+
+
+def test_user_css_reaches_nothing_outside_the_book(tmp_path: Path) -> None:
+    """`@import` and `url()` would make a reader fetch from the web or its own disk (and
+    EPUBCheck refuse the book): they are removed, with a warning on the stylesheet's line."""
+    mine = tmp_path / "hostile.css"
+    mine.write_text("@import url(http://x/y.css);\n"
+                    "body{background:url(file:///etc/passwd)}\n"
+                    "p{color:red}\n")
+    epub, diagnostics, _ = small_book(tmp_path, {}, css=(mine,))
+    try:
+        result = run_epubcheck(tmp_path / "small.epub")
+    except EpubCheckUnavailable as exc:
+        pytest.fail(f"EPUBCheck cannot run: {exc}")
+    assert result.problems == 0, "\n".join(result.messages)
+    sheets = {n: epub.zip.read(n).decode() for n in epub.zip.namelist() if n.endswith(".css")}
+    assert sorted(sheets) == ["EPUB/styles/epub.css", "EPUB/styles/user-1.css"]
+    user = sheets["EPUB/styles/user-1.css"]
+    assert "color:red" in user
+    assert not re.search(r"file:|https?:", user, re.IGNORECASE)
+    for name, css in sheets.items():
+        assert not re.search(r"url\(|@import", css, re.IGNORECASE), name
+    warnings = [(d.path, d.line, d.code) for d in diagnostics.warnings]
+    assert warnings == [(str(mine), 1, "user-css"), (str(mine), 2, "user-css")]
+    assert "http://x/y.css" in diagnostics.warnings[0].message
+    assert "file:///etc/passwd" in diagnostics.warnings[1].message
 
 
 def test_title_heading_is_added_only_when_missing(tmp_path: Path) -> None:

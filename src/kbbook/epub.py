@@ -42,6 +42,7 @@ from .assets import (
 from .cover import generate_cover
 from .errors import Diagnostics
 from .links import SAFE_EXTERNAL_SCHEMES, TargetKind
+from .usercss import read_user_css
 from .xhtml import url_fragment
 
 if TYPE_CHECKING:
@@ -165,7 +166,7 @@ def _write_epub(rendered: RenderedBook, out: Path, images: ImageStore, css: Sequ
                 diagnostics: Diagnostics) -> None:
     config = rendered.book.config
     meta = book_metadata(config, diagnostics)
-    stylesheets = stylesheet_items(css)
+    stylesheets = stylesheet_items(css, diagnostics)
     sheet_hrefs = tuple(item.file_name for item in stylesheets)
 
     pages = page_documents(rendered.pages, meta.lang, sheet_hrefs, diagnostics)
@@ -569,15 +570,18 @@ def _pygments_css() -> str:
     return _EMPTY_RULE.sub("", _FIGHTS_READER.sub("", pygments_css()))
 
 
-def stylesheet_items(user_css: Iterable[Path]) -> list[epub.EpubItem]:
-    """kbbook's stylesheet with the Pygments rules, then the user's, in the order given."""
+def stylesheet_items(user_css: Iterable[Path], diagnostics: Diagnostics
+                     ) -> list[epub.EpubItem]:
+    """kbbook's stylesheet with the Pygments rules, then the user's, in the order given,
+    without the `@import`s and `url()`s that would reach outside the book (usercss.py)."""
     ours = (_style_folder() / "epub.css").read_text(encoding="utf-8")
     ours += "\n/* Code highlighting (Pygments) */\n" + _pygments_css()
     items = [epub.EpubItem(uid="style", file_name=STYLE_FILE, media_type="text/css",
                            content=ours.encode("utf-8"))]
     for i, path in enumerate(user_css, 1):
+        css = read_user_css(path, diagnostics)
         items.append(epub.EpubItem(uid=f"user-style-{i}", file_name=f"styles/user-{i}.css",
-                                   media_type="text/css", content=path.read_bytes()))
+                                   media_type="text/css", content=css.encode("utf-8")))
     return items
 
 
