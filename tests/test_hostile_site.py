@@ -79,6 +79,8 @@ CASES: list[tuple[str, Callable[[], Files], str, int, tuple[str, int | None, str
     ("control character in title", lambda: {"a.md": page('"Esc \\x1b here"'),
                                             "b.md": page('"Lone \\uD800 half"')},
      "epub", 0, ("a.md", 2, "warning: front matter holds control characters")),
+    ("terminal escapes in a heading title", lambda: {"a.md": "# Red \x1b[31m title\x0b\n"},
+     "epub", 0, ("a.md", 1, "warning: contains control characters (U+001B first)")),
     ("parent is excluded", lambda: {"a.md": page("A", nav_exclude="true"),
                                     "b.md": page("B", parent="A"), "h.md": page("Home")},
      "toc", 0, ("", None, "(it lies under a page with nav_exclude: true)\n  B  <- b.md")),

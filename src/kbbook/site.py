@@ -14,7 +14,7 @@ from typing import Any
 
 from .config import SiteConfig
 from .errors import Diagnostics
-from .yamlload import key_lines, liquid_text, load_yaml
+from .yamlload import NOT_XML, key_lines, liquid_text, load_yaml
 
 MARKDOWN_EXTENSIONS = (".md", ".markdown", ".mkdown", ".mkdn", ".mkd")
 # jekyll-optional-front-matter leaves these alone: they describe the repository, not the site.
@@ -154,7 +154,16 @@ def _decode(source: SourceFile, data: bytes, diagnostics: Diagnostics) -> str | 
                             "is not valid UTF-8; read as Latin-1. Save the file as UTF-8 "
                             "to be sure every character comes out right")
         text = data.decode("latin-1")
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    bad = NOT_XML.search(text)
+    if bad is not None:
+        # Terminal escapes and other control characters cannot be in a book (XML forbids
+        # them) and would reach the terminal through `toc`.
+        diagnostics.warning(source.rel, text.count("\n", 0, bad.start()) + 1, "encoding",
+                            f"contains control characters (U+{ord(bad.group()):04X} first); "
+                            "they are shown as \ufffd")
+        text = NOT_XML.sub("\ufffd", text)
+    return text
 
 
 def _split_front_matter(

@@ -69,7 +69,8 @@ MAX_VALUES = 100_000
 """Values a document may hold once its aliases are expanded: a few lines of YAML aliases
 can stand for billions of values (the "billion laughs"), which would hang every later step."""
 MAX_CHARACTERS = 10_000_000
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# Characters XML 1.0 forbids: C0 controls but tab and line ends, surrogates, U+FFFE/FFFF.
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 class _TooLarge(Exception):
@@ -93,9 +94,9 @@ class _Cleaner:
             self.characters += len(value)
             if self.characters > MAX_CHARACTERS:
                 raise _TooLarge
-            if _NOT_XML.search(value):
+            if NOT_XML.search(value):
                 self.replaced = True
-                return _NOT_XML.sub("\ufffd", value)
+                return NOT_XML.sub("\ufffd", value)
             return value
         if isinstance(value, list):
             return [self.clean(v) for v in value]
