@@ -147,16 +147,15 @@ def _tree_json(roots: tuple[Node, ...]) -> str:
                 "children": []}
 
     top = [entry(n) for n in roots]
-    stack = list(zip(roots, top, strict=True))
+    stack = [(node, data, 0) for node, data in zip(roots, top, strict=True)]
     depth = 0
     while stack:
-        node, data = stack.pop()
+        node, data, level = stack.pop()
+        depth = max(depth, level)
         for child in node.children:
             child_data = entry(child)
             data["children"].append(child_data)
-            stack.append((child, child_data))
-    for d, _ in (pair for root in roots for pair in root.walk()):
-        depth = max(depth, d)
+            stack.append((child, child_data, level + 1))
     # The encoder itself recurses once or twice per level.
     limit = sys.getrecursionlimit()
     sys.setrecursionlimit(max(limit, 4 * depth + 1000))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import posixpath
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -109,7 +110,11 @@ class SiteConfig:
 
 def site_file(root: Path, rel: str) -> Path | None:
     """`root/rel` when it is a regular file really inside the site (a link leading out of
-    the site is refused: kbbook reads only files inside it)."""
+    the site is refused: kbbook reads only files inside it). `rel` is a site path: a leading
+    `/` means the site root, never the filesystem root."""
+    rel = posixpath.normpath(rel.lstrip("/"))
+    if rel.startswith("..") or rel == ".":
+        return None
     path = root / rel
     try:
         real = path.resolve(strict=True)
@@ -207,12 +212,7 @@ def _cover(value: Any, root: Path, diagnostics: Diagnostics, where: _Where) -> s
     cover = _str(value).strip() or None
     if cover is None:
         return None
-    path = root / cover.lstrip("/")
-    try:
-        inside = path.resolve().is_relative_to(root) and path.resolve().is_file()
-    except (OSError, RuntimeError):
-        inside = False
-    if not inside:
+    if site_file(root, cover) is None:
         diagnostics.warning("_config.yml", where.book_key("cover"), "config",
                             f"kbbook.cover {cover!r} is not a file inside the site; a cover is "
                             "drawn from the title instead")

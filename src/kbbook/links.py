@@ -13,7 +13,7 @@ from enum import StrEnum
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from .config import SiteConfig
+from .config import SiteConfig, site_file
 from .site import MARKDOWN_EXTENSIONS, Page
 
 SAFE_EXTERNAL_SCHEMES = frozenset({"http", "https", "mailto", "ftp", "tel", "news", "irc"})
@@ -169,20 +169,6 @@ class LinkResolver:
 
     # -- files -------------------------------------------------------------------------
 
-    def _inside(self, site_rel: str) -> Path | None:
-        """The file at a site path, only when it really is inside the site (links included)."""
-        rel = posixpath.normpath(site_rel.lstrip("/"))
-        if rel.startswith("..") or rel in (".", ""):
-            return None
-        path = self.root / rel
-        try:
-            real = path.resolve(strict=True)
-        except (OSError, RuntimeError):
-            return None
-        if not real.is_relative_to(self.root) or not real.is_file():
-            return None
-        return real
-
     def _file(self, path: str, page: Page) -> Target | None:
         candidates = []
         if path.startswith("/"):
@@ -192,7 +178,7 @@ class LinkResolver:
             candidates.append(self._source_relative(path, page))
             candidates.append(self._absolute(path, page))
         for candidate in candidates:
-            real = self._inside(candidate)
+            real = site_file(self.root, candidate)
             if real is not None:
                 rel = real.relative_to(self.root).as_posix()
                 return Target(TargetKind.FILE, path=real, rel=rel)
@@ -200,7 +186,7 @@ class LinkResolver:
 
     def site_file(self, rel: str) -> Target:
         """A file named by its site-relative path: FILE when it exists inside the site."""
-        real = self._inside(rel)
+        real = site_file(self.root, rel)
         if real is None:
             return Target(TargetKind.UNRESOLVED, rel=posixpath.normpath(rel.lstrip("/")))
         return Target(TargetKind.FILE, path=real, rel=real.relative_to(self.root).as_posix())
