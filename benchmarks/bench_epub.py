@@ -23,21 +23,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
+import kbbook  # noqa: E402
+from kbbook import Diagnostics, SiteOptions, load_book  # noqa: E402
+
 from epubcheck_util import run_epubcheck  # noqa: E402
-from kbbook.assets import ImagePreparer  # noqa: E402
-from kbbook.build import SiteOptions, load_book, render_book  # noqa: E402
-from kbbook.epub import write_epub  # noqa: E402
-from kbbook.errors import Diagnostics  # noqa: E402
 
 DEFAULT_SITE = ROOT.parent / "shared" / "corpora" / "productbrain"
 
 
 def kbbook_in_process(site: Path, out: Path) -> None:
-    diagnostics = Diagnostics()
-    # As `kbbook epub` does: images are prepared on other threads while pages render.
-    with ImagePreparer() as images:
-        rendered = render_book(SiteOptions(site), diagnostics, images)
-        write_epub(rendered, out, diagnostics=diagnostics)
+    kbbook.build_epub(site, out)
 
 
 def kbbook_cli(site: Path, out: Path) -> None:

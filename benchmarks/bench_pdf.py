@@ -33,8 +33,8 @@ def _warm_imports() -> None:
     import weasyprint  # noqa: F401
 
     import kbbook.cli
-    import kbbook.markdown
-    import kbbook.pdf  # noqa: F401
+    import kbbook.render
+    import kbbook.writers.pdf  # noqa: F401
 
 
 def _child_pipeline(site: str, out: str) -> dict[str, float]:
@@ -53,25 +53,28 @@ def _child_weasyprint(dump: str, out: str) -> dict[str, float]:
     _warm_imports()
     import weasyprint
 
-    from kbbook.fetcher import FetchPolicy, SafeFetcher
+    from kbbook.writers.pdf.fetcher import FetchPolicy, SafeFetcher
 
     spec = json.loads(Path(dump).read_text(encoding="utf-8"))
     html = Path(spec["html"]).read_text(encoding="utf-8")
     policy = FetchPolicy.create(map(Path, spec["roots"]), map(Path, spec["files"]),
                                 allow_remote=spec["allow_remote"])
     start, cpu = time.perf_counter(), time.process_time()
-    weasyprint.HTML(string=html, base_url=spec["base_url"],
-                    url_fetcher=SafeFetcher(policy)).write_pdf(out)
+    fetcher = SafeFetcher(policy)
+    sheets = [weasyprint.CSS(string=text, base_url=base, url_fetcher=fetcher)
+              for text, base in spec["stylesheets"]]
+    weasyprint.HTML(string=html, base_url=spec["base_url"], url_fetcher=fetcher).write_pdf(
+        out, stylesheets=sheets)
     return {"seconds": time.perf_counter() - start, "cpu": time.process_time() - cpu}
 
 
 def _dump(site: Path, folder: Path) -> Path:
     """The print HTML kbbook would render, and how to fetch for it, as files."""
-    from kbbook.build import SiteOptions, render_book
-    from kbbook.errors import Diagnostics
-    from kbbook.pdf import build_print_document
+    from kbbook import Diagnostics, SiteOptions
+    from kbbook.pipeline import read_and_render
+    from kbbook.writers.pdf import build_print_document, stylesheets
 
-    rendered = render_book(SiteOptions(site), Diagnostics())
+    rendered = read_and_render(SiteOptions(site), Diagnostics())
     document = build_print_document(rendered)
     html = folder / "print.html"
     html.write_text(document.html, encoding="utf-8")
@@ -81,6 +84,7 @@ def _dump(site: Path, folder: Path) -> Path:
         "roots": [str(p) for p in document.policy.roots],
         "files": [str(p) for p in document.policy.files],
         "allow_remote": document.policy.allow_remote,
+        "stylesheets": [(sheet.text, sheet.base_url) for sheet in stylesheets((), "a4")],
     }
     dump = folder / "print.json"
     dump.write_text(json.dumps(spec), encoding="utf-8")

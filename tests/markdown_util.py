@@ -6,12 +6,11 @@ from pathlib import Path
 
 from lxml import etree
 
-from kbbook.config import load_config
+from kbbook.book import build_book
 from kbbook.errors import Diagnostics
-from kbbook.links import LinkResolver
-from kbbook.markdown import RenderedPage, render_book, render_pages
-from kbbook.nav import build_book
-from kbbook.site import Page, load_pages
+from kbbook.render import RenderedPage, render_book, render_pages
+from kbbook.render.xhtml import fragment_text
+from kbbook.site import LinkResolver, Page, load_config, load_pages
 
 FIXTURES = Path(__file__).parent / "fixtures"
 GOLDEN = FIXTURES / "markdown"
@@ -26,6 +25,11 @@ def parse_fragment(html: str) -> etree._Element:
     return etree.fromstring(wrapped.encode("utf-8"))
 
 
+def html_of(rendered: RenderedPage) -> str:
+    """The page's body as XHTML text (`data-kb-link`/`data-kb-image` numbers included)."""
+    return fragment_text(rendered.body)
+
+
 def load_site(root: Path, **options: bool) -> tuple[list[Page], LinkResolver, Diagnostics]:
     d = Diagnostics()
     cfg = load_config(root, d, **options)
@@ -38,7 +42,7 @@ def render_site(root: Path, **options: bool) -> tuple[tuple[RenderedPage, ...], 
     cfg = load_config(root, d, **options)
     pages = load_pages(cfg, d)
     book = build_book(cfg, pages, d)
-    return render_book(book, LinkResolver(cfg, pages), d), d
+    return render_book(book, d).pages, d
 
 
 def render_one(root: Path, rel: str, **options: bool) -> tuple[RenderedPage, Diagnostics]:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
-from kbbook.build import SiteOptions, load_book
+from kbbook.book import Book
 from kbbook.errors import Diagnostics
-from kbbook.nav import Book
+from kbbook.pipeline import SiteOptions, load_book
 
 
 def page(title: object = None, body: str = "", **front: object) -> str:

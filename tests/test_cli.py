@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from kbbook.cli import app
 
-from conftest import CONTENT, PRODUCTBRAIN, PRODUCTBRAIN_OUTLINE, needs_productbrain
+from shared import CONTENT, PRODUCTBRAIN, PRODUCTBRAIN_OUTLINE, needs_productbrain
 from sitemaker import make_site, page
 
 runner = CliRunner()

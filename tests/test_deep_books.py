@@ -15,15 +15,15 @@ from lxml import html as lxml_html
 from pypdf import PdfReader
 from typer.testing import CliRunner
 
-from epubcheck_util import EpubCheckUnavailable, run_epubcheck
-from kbbook.build import SiteOptions, render_book
 from kbbook.cli import app
-from kbbook.epub import CONTENTS_NESTING as EPUB_CONTENTS_NESTING
 from kbbook.errors import Diagnostics
-from kbbook.pdf import build_print_document
-from kbbook.printhtml import CONTENTS_NESTING
-from kbbook.printpage import MAX_BOOKMARK_LEVEL
+from kbbook.pipeline import SiteOptions, read_and_render
+from kbbook.writers.epub import CONTENTS_NESTING as EPUB_CONTENTS_NESTING
+from kbbook.writers.pdf import build_print_document
+from kbbook.writers.pdf.document import CONTENTS_NESTING
+from kbbook.writers.pdf.page import MAX_BOOKMARK_LEVEL
 
+from epubcheck_util import EpubCheckUnavailable, run_epubcheck
 from sitemaker import book_of, make_site, page
 
 runner = CliRunner()
@@ -118,7 +118,7 @@ def test_deep_epub_passes_epubcheck(tmp_path: Path) -> None:
 
 def test_print_contents_nest_a_readable_depth(deep_site: Path) -> None:
     diagnostics = Diagnostics()
-    document = build_print_document(render_book(SiteOptions(deep_site), diagnostics))
+    document = build_print_document(read_and_render(SiteOptions(deep_site), diagnostics))
     contents = lxml_html.document_fromstring(document.html).get_element_by_id(
         "kb-print-contents")
     assert [a.text for a in contents.iter("a")] == [f"P{i}" for i in range(DEEP)]

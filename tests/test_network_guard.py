@@ -7,14 +7,14 @@ import urllib.request
 
 import pytest
 
-from conftest import _ATTEMPTS, NetworkBlocked
+from shared import ATTEMPTS, NetworkBlocked
 
 
 def test_sockets_are_blocked_and_attempts_recorded() -> None:
-    before = len(_ATTEMPTS)
+    before = len(ATTEMPTS)
     with pytest.raises(NetworkBlocked):
         socket.create_connection(("127.0.0.1", 9))
     with pytest.raises(Exception, match="network access attempted"):
         urllib.request.urlopen("http://127.0.0.1:9/", timeout=1)
-    assert len(_ATTEMPTS) >= before + 2
-    del _ATTEMPTS[before:]  # these two were on purpose
+    assert len(ATTEMPTS) >= before + 2
+    del ATTEMPTS[before:]  # these two were on purpose

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from kbbook import epub as epub_module
 from kbbook.cli import app
 from kbbook.errors import KbbookError
 from kbbook.output import write_atomically
+from kbbook.writers import epub as epub_module
 
 from sitemaker import make_site, page
 

@@ -1,4 +1,5 @@
-"""The `kbbook` command line: parses flags, calls build.py, turns problems into messages."""
+"""The `kbbook` command line (Typer only): parses flags, calls the Python API of
+`pipeline.py`, turns problems into messages and exit codes."""
 
 from __future__ import annotations
 
@@ -9,25 +10,22 @@ from collections.abc import Callable
 from enum import StrEnum
 from functools import wraps
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import typer
 
-from . import __version__
-from .build import (
-    RenderedBook,
-    SiteOptions,
-    default_output,
-    load_book,
-    render_book,
-    select_parts,
-)
+from .book import Book, Node, fold
 from .errors import Diagnostics, KbbookError
-from .nav import Book, Node
-from .output import check_output_path, write_atomically
-
-if TYPE_CHECKING:
-    from .assets import ImagePreparer
+from .pipeline import (
+    BookNotWritten,
+    Built,
+    SiteOptions,
+    build_epub,
+    build_pdf,
+    check_site,
+    load_book,
+)
+from .version import __version__
 
 app = typer.Typer(
     name="kbbook",
@@ -141,24 +139,18 @@ def _count(n: int, word: str) -> str:
 
 
 def _tree_json(roots: tuple[Node, ...]) -> str:
-    """The tree as JSON, built without recursion: depth is unlimited."""
-    def entry(node: Node) -> dict[str, Any]:
-        return {"title": node.page.title, "source": node.page.rel, "url": node.page.url,
-                "children": []}
+    """The tree as JSON: depth is unlimited, so it is built with `fold` (no recursion)."""
+    depth = [0]
 
-    top = [entry(n) for n in roots]
-    stack = [(node, data, 0) for node, data in zip(roots, top, strict=True)]
-    depth = 0
-    while stack:
-        node, data, level = stack.pop()
-        depth = max(depth, level)
-        for child in node.children:
-            child_data = entry(child)
-            data["children"].append(child_data)
-            stack.append((child, child_data, level + 1))
+    def entry(node: Node, level: int, children: list[dict[str, Any]]) -> dict[str, Any]:
+        depth[0] = max(depth[0], level)
+        return {"title": node.page.title, "source": node.page.rel, "url": node.page.url,
+                "children": children}
+
+    top = fold(roots, entry)
     # The encoder itself recurses once or twice per level.
     limit = sys.getrecursionlimit()
-    sys.setrecursionlimit(max(limit, 4 * depth + 1000))
+    sys.setrecursionlimit(max(limit, 4 * depth[0] + 1000))
     try:
         return json.dumps(top, indent=2, ensure_ascii=False)
     finally:
@@ -219,39 +211,24 @@ def check(
 
     Example: kbbook check docs/ --strict
     """
-    diagnostics = Diagnostics()
-    options = _site_options(site, nav_rules, github_pages, include_hidden)
-    try:
-        rendered = render_book(options, diagnostics)
-        pages = len(rendered.pages)
-    except KbbookError:
-        if not diagnostics.items:
-            raise
-        pages = 0
+    checked = check_site(_site_options(site, nav_rules, github_pages, include_hidden))
+    diagnostics = checked.diagnostics
     code = _report(diagnostics, strict, sys.stdout)
     errors, warnings = len(diagnostics.errors), len(diagnostics.warnings)
-    print(f"{_count(pages, 'page')} in the book, {_count(errors, 'error')}, "
+    print(f"{_count(checked.pages, 'page')} in the book, {_count(errors, 'error')}, "
           f"{_count(warnings, 'warning')}", file=sys.stderr)
     raise typer.Exit(code)
 
 
-def _build(site_options: SiteOptions, strict: bool, out: Path | None, suffix: str,
-           write: Callable[[RenderedBook, Path, Diagnostics], None],
-           images: ImagePreparer | None = None) -> None:
-    """Render, refuse to write over errors, write atomically, then list what was found."""
-    diagnostics = Diagnostics()
-    if out is not None:
-        check_output_path(out, suffix)
-    rendered = render_book(site_options, diagnostics, images)
-    target = out or default_output(rendered.book.config, suffix)
-    if _report(diagnostics, strict):
-        what = "errors" if diagnostics.errors else "warnings (--strict)"
-        raise KbbookError(f"the site has {what}; {target} was not written")
-    already = len(diagnostics)
-    write_atomically(target, lambda tmp: write(rendered, tmp, diagnostics))
-    for d in diagnostics.items[already:]:
-        print(d, file=sys.stderr)
-    print(f"wrote {target}", file=sys.stderr)
+def _written(build: Callable[[], Built]) -> None:
+    """Build, list what was found, say where the book is; over errors, say why not."""
+    try:
+        built = build()
+    except BookNotWritten as exc:
+        _report(exc.diagnostics, False)
+        raise
+    _report(built.diagnostics, False)
+    print(f"wrote {built.output}", file=sys.stderr)
 
 
 OutOpt = Annotated[
@@ -297,14 +274,9 @@ def epub(
 
     Example: kbbook epub docs/ -o handbook.epub
     """
-    from .assets import ImagePreparer
-    from .epub import write_epub
-
     sheets = _stylesheets(css)
     options = _site_options(site, nav_rules, github_pages, include_hidden, allow_remote)
-    with ImagePreparer() as images:
-        _build(options, strict, output, ".epub",
-               lambda r, tmp, d: write_epub(r, tmp, css=sheets, diagnostics=d), images)
+    _written(lambda: build_epub(options, output, css=sheets, strict=strict))
 
 
 @app.command()
@@ -332,18 +304,11 @@ def pdf(
 
     Example: kbbook pdf docs/ --only "Getting started" -o handout.pdf
     """
-    from .pdf import write_pdf
-
     sheets = _stylesheets(css)
     options = _site_options(site, nav_rules, github_pages, include_hidden, allow_remote)
     progress = not quiet and sys.stderr.isatty()
-
-    def write(rendered: RenderedBook, tmp: Path, diagnostics: Diagnostics) -> None:
-        parts = select_parts(rendered.book, only) if only else None
-        write_pdf(rendered, tmp, css=sheets, paper=paper.value, parts=parts, progress=progress,
-                  diagnostics=diagnostics)
-
-    _build(options, strict, output, ".pdf", write)
+    _written(lambda: build_pdf(options, output, only=only or (), paper=paper.value, css=sheets,
+                               progress=progress, strict=strict))
 
 
 def main() -> None:

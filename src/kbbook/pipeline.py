@@ -1,0 +1,202 @@
+"""The steps every command takes, as one Python API: read and order the site, render it,
+write the book atomically, never over errors.
+
+    site/ -> load_book -> book/ Book -> render_book -> render/ RenderedBook
+          -> write_epub | write_pdf (writers/) -> the file, via a temporary one beside it
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .book import Book, build_book, select_parts
+from .errors import Diagnostics, KbbookError
+from .output import check_output_path, write_atomically
+from .render import RenderedBook, render_book
+from .site import NavRules, SiteConfig, load_config, load_pages
+from .writers.common import read_css_file
+
+if TYPE_CHECKING:
+    from .writers.epub import ImagePreparer
+
+
+@dataclass(frozen=True)
+class SiteOptions:
+    """How to read the site: the choices every command shares."""
+
+    site: Path
+    """The site folder."""
+    nav_rules: NavRules | None = None
+    """Force the modern or legacy sidebar rules; None follows the pinned theme version."""
+    github_pages: bool = True
+    """Follow GitHub Pages' default plugins."""
+    include_hidden: bool = False
+    """Put nav_exclude pages back in the book."""
+    allow_remote: bool = False
+    """Fetch remote images."""
+
+
+@dataclass(frozen=True)
+class Built:
+    """A book written."""
+
+    output: Path
+    """Where it was written."""
+    diagnostics: Diagnostics
+    """Every warning found while reading, rendering and writing it."""
+
+
+class BookNotWritten(KbbookError):
+    """The site has errors (or warnings, when strict): no book was written, and an older one
+    at the output path is untouched. `diagnostics` says what was found."""
+
+    def __init__(self, message: str, diagnostics: Diagnostics) -> None:
+        super().__init__(message)
+        self.diagnostics = diagnostics
+
+
+def _options(site: Path | str | SiteOptions, **options: object) -> SiteOptions:
+    if isinstance(site, SiteOptions):
+        return site
+    return SiteOptions(Path(site), **options)  # type: ignore[arg-type]
+
+
+def load_book(site: Path | str | SiteOptions, diagnostics: Diagnostics, *,
+              nav_rules: NavRules | None = None, github_pages: bool = True,
+              include_hidden: bool = False, allow_remote: bool = False) -> Book:
+    """Read and order the site (no rendering: fast, for `toc`). Problems go to
+    `diagnostics`; a folder with no page at all is a KbbookError."""
+    options = _options(site, nav_rules=nav_rules, github_pages=github_pages,
+                       include_hidden=include_hidden, allow_remote=allow_remote)
+    config = load_config(options.site, diagnostics, nav_rules=options.nav_rules,
+                         github_pages=options.github_pages,
+                         include_hidden=options.include_hidden,
+                         allow_remote=options.allow_remote)
+    pages = load_pages(config, diagnostics)
+    if not pages and not diagnostics.errors:
+        raise KbbookError(
+            f"{options.site}: no pages found; a just-the-docs site has Markdown files (.md) "
+            "with front matter such as 'title: Home'"
+        )
+    return build_book(config, pages, diagnostics)
+
+
+def read_and_render(options: SiteOptions, diagnostics: Diagnostics, *,
+                    preparer: ImagePreparer | None = None) -> RenderedBook:
+    """`load_book`, then `render_book`; a book without a single page is a KbbookError. With
+    `preparer`, each image starts being prepared for the EPUB, on other threads, as soon as
+    a page shows it."""
+    book = load_book(options, diagnostics)
+    if not book.reading_order:
+        raise KbbookError(
+            f"{options.site}: no page would be in the book; run 'kbbook toc {options.site}' "
+            "to see which pages were left out and why")
+    if preparer is None:
+        return render_book(book, diagnostics)
+    preparer.configure(book.config.book.image_max_size)
+    return render_book(book, diagnostics, on_image=preparer.submit)
+
+
+def default_output(config: SiteConfig, suffix: str) -> Path:
+    """The site title as a file name, in the current folder."""
+    safe = "".join(c if c.isalnum() or c in " -_.," else "-" for c in config.title).strip(" .")
+    # File systems allow 255 bytes in a name; leave room for the suffix and temporary files.
+    while len(safe.encode()) > 120:
+        safe = safe[:-1]
+    return Path((safe.rstrip(" .") or "book") + suffix)
+
+
+Write = Callable[[RenderedBook, Path, Diagnostics], None]
+
+
+def _build(options: SiteOptions, out: Path | None, suffix: str, css: Sequence[Path],
+           strict: bool, write: Write, diagnostics: Diagnostics | None,
+           preparer: ImagePreparer | None = None) -> Built:
+    """Render, refuse to write over errors, write atomically."""
+    diagnostics = diagnostics if diagnostics is not None else Diagnostics()
+    if out is not None:
+        check_output_path(Path(out), suffix)
+    for sheet in css:
+        read_css_file(Path(sheet))  # a stylesheet that is no text fails before the work
+    rendered = read_and_render(options, diagnostics, preparer=preparer)
+    target = Path(out) if out is not None else default_output(rendered.book.config, suffix)
+    if diagnostics.errors or (strict and diagnostics.warnings):
+        what = "errors" if diagnostics.errors else "warnings (strict)"
+        raise BookNotWritten(f"the site has {what}; {target} was not written", diagnostics)
+    write_atomically(target, lambda tmp: write(rendered, tmp, diagnostics))
+    return Built(target, diagnostics)
+
+
+def build_epub(site: Path | str | SiteOptions, out: Path | str | None = None, *,
+               css: Sequence[Path] = (), strict: bool = False,
+               nav_rules: NavRules | None = None, github_pages: bool = True,
+               include_hidden: bool = False, allow_remote: bool = False,
+               diagnostics: Diagnostics | None = None) -> Built:
+    """Write the site's book as an EPUB 3 at `out` (default: its title, here). Raises
+    BookNotWritten when the site has errors (or warnings, with `strict`)."""
+    options = _options(site, nav_rules=nav_rules, github_pages=github_pages,
+                       include_hidden=include_hidden, allow_remote=allow_remote)
+    from .writers.epub import ImagePreparer, write_epub
+
+    sheets = tuple(Path(c) for c in css)
+    # Images start being prepared, on other threads, as soon as a page shows them.
+    with ImagePreparer() as preparer:
+        def write(rendered: RenderedBook, tmp: Path, d: Diagnostics) -> None:
+            write_epub(rendered, tmp, d, css=sheets, preparer=preparer)
+
+        return _build(options, Path(out) if out else None, ".epub", sheets, strict, write,
+                      diagnostics, preparer)
+
+
+def build_pdf(site: Path | str | SiteOptions, out: Path | str | None = None, *,
+              only: Sequence[str] = (), paper: str = "a4", css: Sequence[Path] = (),
+              progress: bool = False, strict: bool = False,
+              nav_rules: NavRules | None = None, github_pages: bool = True,
+              include_hidden: bool = False, allow_remote: bool = False,
+              diagnostics: Diagnostics | None = None) -> Built:
+    """Write the site's book as a PDF at `out`, or a handout of the chapters or pages named
+    by `only` (titles, or source files where titles repeat). Raises BookNotWritten when the
+    site has errors (or warnings, with `strict`)."""
+    options = _options(site, nav_rules=nav_rules, github_pages=github_pages,
+                       include_hidden=include_hidden, allow_remote=allow_remote)
+    from .writers.pdf import write_pdf
+
+    sheets = tuple(Path(c) for c in css)
+
+    def write(rendered: RenderedBook, tmp: Path, d: Diagnostics) -> None:
+        parts = select_parts(rendered.book, only) if only else None
+        write_pdf(rendered, tmp, d, css=sheets, paper=paper, parts=parts, progress=progress)
+
+    return _build(options, Path(out) if out else None, ".pdf", sheets, strict, write,
+                  diagnostics)
+
+
+@dataclass(frozen=True)
+class Checked:
+    """What `check_site` found."""
+
+    pages: int
+    """Pages in the book (0 when it could not be made)."""
+    diagnostics: Diagnostics
+    """Every problem."""
+
+    def failed(self, strict: bool = False) -> bool:
+        return bool(self.diagnostics.errors) or (strict and bool(self.diagnostics.warnings))
+
+
+def check_site(site: Path | str | SiteOptions, *, nav_rules: NavRules | None = None,
+               github_pages: bool = True, include_hidden: bool = False) -> Checked:
+    """Read and render the whole site, writing nothing, and list every problem."""
+    options = _options(site, nav_rules=nav_rules, github_pages=github_pages,
+                       include_hidden=include_hidden)
+    diagnostics = Diagnostics()
+    try:
+        pages = len(read_and_render(options, diagnostics).pages)
+    except KbbookError:
+        if not diagnostics.items:
+            raise
+        pages = 0
+    return Checked(pages, diagnostics)

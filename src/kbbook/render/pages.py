@@ -1,0 +1,178 @@
+"""Every page of the book rendered, in two passes, into `RenderedPage` records.
+
+Pass 1, per page: Liquid, Markdown (with kramdown's syntax), a tree, sanitised; the
+nav-buttons block removed, images checked, figures, callouts, book-unique ids, the TOC.
+Pass 2, once every page's ids are known: links resolved, the XHTML tree made.
+
+What the trees contain, for the writers (besides `data-kb-link` and `data-kb-image`, see
+`model.py`):
+- ids are XML NCNames unique in the book: a page's start is `p-` + its source path
+  (`p-docs-a-b`); a heading keeps kramdown's GFM id (`what-is-it`) unless the book already
+  used it, then `-1`, `-2`…; an id that cannot start an NCName gets `id-` (`id-1-intro`);
+  footnotes are `PAGEID-fn-N` / `PAGEID-fnref-N`.
+- `class="kb-external"` on links out of the book; `<span class="kb-unlinked">` where a
+  link led nowhere; `<span class="kb-missing-image">` for an image left out (its alt text);
+  `<p class="kb-embed">` (or span) for an iframe/video's address.
+- callouts: `<div class="callout callout-NAME callout-color-COLOR">` whose first child is
+  `<p class="callout-title">` when there is a title; `<figure><img/><figcaption>` for an
+  image followed by an emphasised caption; `<pre class="highlight"><code class="language-X">`
+  with Pygments' short class names (see `highlight.py`); table alignment as `align-left|
+  center|right`; task boxes as `<span class="task-list-item-checkbox [checked]">☐|☑</span>`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from types import MappingProxyType
+
+from lxml.html import HtmlElement
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+from ..errors import Diagnostics
+from ..site import LinkResolver, Page
+from ..site.liquid import expand_liquid
+from .context import PageContext
+from .html import HTML_DEPTH, element, parse_fragment
+from .ids import PageAnchors, assign_ids, expand_tocs, page_id_for, starts_with_title, unique
+from .links import resolve_links
+from .markdown import MAX_NESTING, create_markdown
+from .model import Heading, ImageRef, NavLink, RenderedPage
+from .nesting import MARKDOWN_DEPTH, cap_nesting
+from .rewrite import (
+    apply_callouts,
+    label_footnotes,
+    make_figures,
+    remove_nav_buttons,
+    resolve_images,
+)
+from .sanitise import sanitise
+from .xhtml import to_xhtml
+
+
+@dataclass(frozen=True)
+class _Draft:
+    """A page after pass 1: its tree still needs its links."""
+
+    ctx: PageContext
+    root: HtmlElement
+    headings: tuple[Heading, ...]
+    anchors: PageAnchors
+    title_heading: bool
+    images: tuple[ImageRef, ...]
+    nav_links: tuple[NavLink, ...]
+
+
+class _DeepWarning:
+    """Reports, once per page, that structure nested too deeply was flattened; other
+    warnings pass through to the page's context."""
+
+    def __init__(self, ctx: PageContext) -> None:
+        self.ctx = ctx
+        self.done = False
+
+    def flattened(self, line: int | None, message: str) -> None:
+        if not self.done:
+            self.done = True
+            self.ctx.diagnostics.warning(self.ctx.page.rel, line, "too-deep", message)
+
+    def warn(self, el: HtmlElement | None, code: str, message: str) -> None:
+        if code == "too-deep":
+            self.flattened(self.ctx.line(el), message)
+        else:
+            self.ctx.warn(el, code, message)
+
+
+def _too_deep(tokens: Sequence[Token]) -> Token | None:
+    deepest = max(tokens, key=lambda t: t.level, default=None)
+    return deepest if deepest is not None and deepest.level >= MAX_NESTING - 1 else None
+
+
+def _markdown_tree(md: MarkdownIt, text: str, ctx: PageContext,
+                   deep: _DeepWarning) -> HtmlElement:
+    body_line = ctx.page.body_line
+    text, first = cap_nesting(text)
+    if first is not None:
+        deep.flattened(body_line + first, f"blockquotes or lists nested more than "
+                       f"{MARKDOWN_DEPTH} levels deep are flattened (their text is kept)")
+    env: dict[str, object] = {}
+    tokens = md.parse(text, env)
+    deepest = _too_deep(tokens)
+    if deepest is not None:  # (structure cap_nesting does not follow, such as definitions)
+        line = body_line + deepest.map[0] if deepest.map else None
+        ctx.diagnostics.warning(ctx.page.rel, line, "too-deep",
+                                f"Markdown nested more than {MAX_NESTING} levels deep; "
+                                "the deeper content is left out")
+    root, deep_html = parse_fragment(md.renderer.render(tokens, md.options, env))
+    if deep_html is not None:
+        line = body_line + deep_html.line - 1 if deep_html.line is not None else None
+        if deep_html.lost:
+            ctx.diagnostics.warning(ctx.page.rel, line, "too-deep", "HTML nested thousands "
+                                    "of levels deep; the deepest content is left out")
+        else:
+            deep.flattened(line, f"HTML nested more than {HTML_DEPTH} levels deep is "
+                           "flattened (its text is kept)")
+    return root
+
+
+def _draft(md: MarkdownIt, ctx: PageContext, used: set[str]) -> _Draft:
+    page = ctx.page
+    deep = _DeepWarning(ctx)
+    try:
+        root = _markdown_tree(md, expand_liquid(page, ctx.resolver, ctx.diagnostics), ctx,
+                              deep)
+    except RecursionError:
+        ctx.diagnostics.error(page.rel, None, "too-deep", "the page is nested too deeply to "
+                              "render; its body is left out of the book")
+        root = element("body")
+        root.append(element("p", "(This page could not be rendered.)",
+                            class_="kb-render-error"))
+    sanitise(root, deep.warn)
+    nav_links = remove_nav_buttons(root, ctx)
+    images = resolve_images(root, ctx)
+    make_figures(root)
+    apply_callouts(root, ctx.resolver.config.callouts)
+    label_footnotes(root)
+    headings, ids = assign_ids(root, ctx, used)
+    expand_tocs(root, headings, page.rel)
+    return _Draft(
+        ctx=ctx,
+        root=root,
+        headings=tuple(h for h, _ in headings),
+        anchors=PageAnchors(ctx.page_id, ids),
+        title_heading=starts_with_title(root, page.title),
+        images=images,
+        nav_links=nav_links,
+    )
+
+
+def render_pages(pages: Sequence[Page], resolver: LinkResolver, diagnostics: Diagnostics,
+                 *, reserved_ids: Iterable[str] = (),
+                 on_image: Callable[[Path], None] | None = None) -> tuple[RenderedPage, ...]:
+    """Render `pages` as one book, in that order: ids are unique across them (and differ
+    from `reserved_ids`, which a writer may need for its own elements); links to a page
+    outside them leave the book (web URL) or lose their link (with a warning). `on_image`
+    is told of each usable image file as soon as a page shows it."""
+    md = create_markdown()
+    used: set[str] = set(reserved_ids)
+    page_ids = {page.rel: unique(page_id_for(page), used) for page in pages}
+    drafts = [_draft(md, PageContext(p, page_ids[p.rel], resolver, diagnostics, on_image), used)
+              for p in pages]
+    book = {d.ctx.page.rel: d.anchors for d in drafts}
+    rendered = []
+    for d in drafts:
+        links = resolve_links(d.root, d.ctx, book)
+        rendered.append(RenderedPage(
+            page=d.ctx.page,
+            page_id=d.ctx.page_id,
+            body=to_xhtml(d.root),
+            headings=d.headings,
+            links=links,
+            images=d.images,
+            title_heading=d.title_heading,
+            nav_links=d.nav_links,
+            anchors=MappingProxyType(dict(d.anchors.ids)),
+        ))
+    return tuple(rendered)

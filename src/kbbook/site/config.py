@@ -1,0 +1,296 @@
+"""The site's `_config.yml` and the book settings, frozen into one `SiteConfig`."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, Literal
+
+from ..errors import Diagnostics, KbbookError
+from .files import site_file
+from .yamlread import KeyLines, load_yaml
+
+NavRules = Literal["modern", "legacy"]
+
+# Jekyll's own default `exclude:` list (jekyll/configuration.rb).
+JEKYLL_DEFAULT_EXCLUDE = (
+    ".sass-cache",
+    ".jekyll-cache",
+    "gemfiles",
+    "Gemfile",
+    "Gemfile.lock",
+    "node_modules",
+    "vendor/bundle/",
+    "vendor/cache/",
+    "vendor/gems/",
+    "vendor/ruby/",
+)
+
+# just-the-docs' default callout titles are empty; these are used only when `_config.yml`
+# names a callout without a title.
+_VERSION_RE = re.compile(r"@v?(\d+)\.(\d+)(?:\.(\d+))?")
+_LOCK_RE = re.compile(r"^\s{4}just-the-docs \((\d+)\.(\d+)(?:\.(\d+))?", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class Callout:
+    """A just-the-docs callout class declared in `_config.yml`."""
+
+    title: str | None
+    """Heading shown above the callout's text, if any."""
+    color: str | None
+    """The theme colour name (purple, blue, green, yellow, red, grey)."""
+
+
+@dataclass(frozen=True)
+class BookSettings:
+    """The `kbbook:` section of `_config.yml`."""
+
+    cover: str | None = None
+    """Cover image, as a path inside the site."""
+    identifier: str | None = None
+    """Stable book identifier; derived from url and title when absent."""
+    publisher: str | None = None
+    """Publisher written into the metadata."""
+    image_max_size: int = 1600
+    """Images larger than this on their long side are scaled down in the EPUB."""
+    toc_depth: int = 3
+    """How many levels of the book tree the contents pages list."""
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    """Everything kbbook reads from the site's configuration and its command line."""
+
+    root: Path
+    """The site folder, resolved."""
+    title: str
+    """Book title: `_config.yml`'s title, else the folder name."""
+    description: str = ""
+    """One-line description."""
+    authors: tuple[str, ...] = ()
+    """Author names."""
+    lang: str = "en"
+    """BCP 47 language tag."""
+    url: str = ""
+    """The site's absolute URL without a trailing slash (e.g. https://example.org)."""
+    baseurl: str = ""
+    """Path prefix of the site, '' or '/name'."""
+    nav_sort_case_insensitive: bool = False
+    """`nav_sort: case_insensitive`."""
+    callouts: Mapping[str, Callout] = field(default_factory=lambda: MappingProxyType({}))
+    """Callout classes by name."""
+    theme_version: tuple[int, int, int] | None = None
+    """The pinned just-the-docs version, if the site pins one."""
+    nav_rules: NavRules = "modern"
+    """Which sidebar rules apply."""
+    github_pages: bool = True
+    """Follow the GitHub Pages default plugins (optional front matter, README index, titles)."""
+    include_hidden: bool = False
+    """Put `nav_exclude` pages back into the book."""
+    allow_remote: bool = False
+    """Fetch `http(s)` images."""
+    exclude: tuple[str, ...] = JEKYLL_DEFAULT_EXCLUDE
+    """Jekyll `exclude:` patterns."""
+    include: tuple[str, ...] = ()
+    """Jekyll `include:` patterns."""
+    variables: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    """The whole `_config.yml`, for `{{ site.VAR }}`."""
+    book: BookSettings = BookSettings()
+    """The `kbbook:` section."""
+    lines: KeyLines = field(default_factory=KeyLines)
+    """Where each setting is in `_config.yml`, for messages about it."""
+
+    @property
+    def site_url(self) -> str:
+        """Absolute URL of the site root, '' when the site has no `url`."""
+        return (self.url + self.baseurl) if self.url else ""
+
+
+def _theme_version(root: Path, data: Mapping[str, Any]) -> tuple[int, int, int] | None:
+    remote = data.get("remote_theme")
+    if isinstance(remote, str) and "just-the-docs" in remote:
+        m = _VERSION_RE.search(remote)
+        return (int(m[1]), int(m[2]), int(m[3] or 0)) if m else None
+    lock = site_file(root, "Gemfile.lock")
+    if lock is not None:
+        m = _LOCK_RE.search(lock.read_text(encoding="utf-8", errors="replace"))
+        if m:
+            return (int(m[1]), int(m[2]), int(m[3] or 0))
+    return None
+
+
+def _authors(value: Any) -> tuple[str, ...]:
+    if isinstance(value, str):
+        return (value,) if value.strip() else ()
+    if isinstance(value, Mapping):
+        name = value.get("name")
+        return (str(name),) if name else ()
+    if isinstance(value, list):
+        return tuple(a for item in value for a in _authors(item))
+    return ()
+
+
+def _str(value: Any, default: str = "") -> str:
+    return default if value is None else str(value)
+
+
+def _strings(value: Any) -> tuple[str, ...]:
+    if isinstance(value, list):
+        return tuple(str(v) for v in value if v is not None)
+    return (str(value),) if isinstance(value, str) else ()
+
+
+def _callouts(value: Any) -> Mapping[str, Callout]:
+    out: dict[str, Callout] = {}
+    if isinstance(value, Mapping):
+        for name, spec in value.items():
+            spec = spec if isinstance(spec, Mapping) else {}
+            title = spec.get("title")
+            out[str(name)] = Callout(
+                str(title) if title is not None else None,
+                str(spec["color"]) if spec.get("color") else None,
+            )
+    return MappingProxyType(out)
+
+
+_LANG = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$")
+
+
+def _positive_int(value: Any, default: int, key: str, diagnostics: Diagnostics,
+                  where: KeyLines) -> int:
+    if value is None:
+        return default
+    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+        return value
+    diagnostics.warning("_config.yml", where.line("kbbook", key), "config", f"kbbook.{key} must be "
+                        f"a positive whole number, not {value!r}; using {default}")
+    return default
+
+
+def _cover(value: Any, root: Path, diagnostics: Diagnostics, where: KeyLines) -> str | None:
+    cover = _str(value).strip() or None
+    if cover is None:
+        return None
+    if site_file(root, cover) is None:
+        diagnostics.warning("_config.yml", where.line("kbbook", "cover"), "config",
+                            f"kbbook.cover {cover!r} is not a file inside the site; a cover is "
+                            "drawn from the title instead")
+        return None
+    return cover
+
+
+def _book_settings(value: Any, root: Path, diagnostics: Diagnostics,
+                   where: KeyLines) -> BookSettings:
+    if value is None:
+        return BookSettings()
+    if not isinstance(value, Mapping):
+        diagnostics.warning("_config.yml", where.line("kbbook"), "config",
+                            "the kbbook: section must be a mapping of settings; ignored")
+        return BookSettings()
+    known = {"cover", "identifier", "publisher", "image_max_size", "toc_depth"}
+    for key in value:
+        if key not in known:
+            diagnostics.warning("_config.yml", where.line("kbbook", str(key)), "config",
+                                f"unknown setting kbbook.{key}; known settings are "
+                                f"{', '.join(sorted(known))}")
+    return BookSettings(
+        cover=_cover(value.get("cover"), root, diagnostics, where),
+        identifier=_str(value.get("identifier")) or None,
+        publisher=_str(value.get("publisher")) or None,
+        image_max_size=_positive_int(value.get("image_max_size"), 1600, "image_max_size",
+                                     diagnostics, where),
+        toc_depth=_positive_int(value.get("toc_depth"), 3, "toc_depth", diagnostics, where),
+    )
+
+
+def _lang(value: Any, diagnostics: Diagnostics, where: KeyLines) -> str:
+    lang = _str(value).strip()
+    if not lang:
+        return "en"
+    if not _LANG.match(lang):
+        diagnostics.warning("_config.yml", where.line("lang"), "config",
+                            f"lang {lang!r} is not a language tag such as 'en' or 'pt-BR'; "
+                            "using 'en'")
+        return "en"
+    return lang
+
+
+def load_config(
+    root: Path,
+    diagnostics: Diagnostics,
+    *,
+    nav_rules: NavRules | None = None,
+    github_pages: bool = True,
+    include_hidden: bool = False,
+    allow_remote: bool = False,
+) -> SiteConfig:
+    """Read `root/_config.yml` (optional) and combine it with the command-line choices."""
+    if not root.exists():
+        raise KbbookError(f"{root}: no such folder; give the path of a just-the-docs site")
+    if not root.is_dir():
+        raise KbbookError(f"{root}: not a folder; give the path of a just-the-docs site")
+    root = root.resolve()
+    data: Mapping[str, Any] = {}
+    cfg = site_file(root, "_config.yml")
+    where = KeyLines()
+    if cfg is None and (root / "_config.yml").is_symlink():
+        diagnostics.warning("_config.yml", None, "outside-site",
+                            "is a link to a file outside the site; not read (kbbook reads "
+                            "only files inside the site folder)")
+    if cfg is not None:
+        raw = cfg.read_bytes()
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            diagnostics.warning("_config.yml", raw[: exc.start].count(b"\n") + 1, "encoding",
+                                "is not valid UTF-8; read as Latin-1. Save it as UTF-8")
+            text = raw.decode("latin-1")
+        result = load_yaml(text)
+        loaded, problem = result.value, result.problem
+        where = result.lines
+        for dup in result.duplicates:
+            diagnostics.warning("_config.yml", dup.line, "config", dup.message)
+        if result.replaced_characters:
+            diagnostics.warning("_config.yml", None, "config",
+                                "holds control characters that a book cannot contain; they "
+                                "are shown as \ufffd")
+        if problem is not None:
+            diagnostics.error("_config.yml", problem.line, "config",
+                              f"cannot read _config.yml: {problem.message}")
+        elif isinstance(loaded, Mapping):
+            data = loaded
+        elif loaded is not None:
+            diagnostics.error("_config.yml", 1, "config",
+                              "_config.yml must be a mapping of settings (key: value)")
+    version = _theme_version(root, data)
+    if nav_rules is None:
+        nav_rules = "legacy" if version is not None and version < (0, 10, 0) else "modern"
+    baseurl = _str(data.get("baseurl")).rstrip("/")
+    if baseurl and not baseurl.startswith("/"):
+        baseurl = "/" + baseurl
+    exclude = _strings(data.get("exclude")) if "exclude" in data else JEKYLL_DEFAULT_EXCLUDE
+    return SiteConfig(
+        root=root,
+        title=_str(data.get("title")).strip() or root.name,
+        description=_str(data.get("description")).strip(),
+        authors=_authors(data.get("author")),
+        lang=_lang(data.get("lang"), diagnostics, where),
+        url=_str(data.get("url")).rstrip("/"),
+        baseurl=baseurl,
+        nav_sort_case_insensitive=data.get("nav_sort") == "case_insensitive",
+        callouts=_callouts(data.get("callouts")),
+        theme_version=version,
+        nav_rules=nav_rules,
+        github_pages=github_pages,
+        include_hidden=include_hidden,
+        allow_remote=allow_remote,
+        exclude=exclude,
+        include=_strings(data.get("include")),
+        variables=MappingProxyType(dict(data)),
+        book=_book_settings(data.get("kbbook"), root, diagnostics, where),
+        lines=where,
+    )

@@ -1,0 +1,78 @@
+"""What both writers share: the build's date, kbbook's own stylesheets, the user's
+stylesheets, and the nested contents lists."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from datetime import UTC, datetime
+from importlib.resources import files
+from pathlib import Path
+
+from lxml import etree
+
+from ..book import ContentsEntry, nest
+from ..errors import Diagnostics, KbbookError
+
+# C0 controls other than tab, line feed, form feed and carriage return: not in a text file.
+_CONTROL = frozenset(range(0x20)) - {0x09, 0x0A, 0x0C, 0x0D}
+
+
+def build_time(diagnostics: Diagnostics) -> datetime:
+    """SOURCE_DATE_EPOCH when set (reproducible builds), else now; UTC, whole seconds."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch:
+        try:
+            return datetime.fromtimestamp(int(epoch), UTC)
+        except (ValueError, OverflowError, OSError):
+            diagnostics.warning("SOURCE_DATE_EPOCH", None, "source-date-epoch",
+                                f"the environment variable SOURCE_DATE_EPOCH={epoch!r} is not "
+                                "a whole number of seconds; the current time is used")
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+def style_text(name: str) -> str:
+    """One of kbbook's own stylesheets (`styles/` inside the package)."""
+    return files("kbbook").joinpath("styles", name).read_text(encoding="utf-8")
+
+
+def read_css_file(path: Path) -> str:
+    """A user's stylesheet (`--css FILE`) as text; KbbookError when it is no UTF-8 text."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise KbbookError(f"--css {path}: cannot be read ({exc.strerror})") from None
+    control = next((i for i, byte in enumerate(data) if byte in _CONTROL), None)
+    if control is not None:
+        raise KbbookError(f"--css {path}: is a binary file, not a stylesheet (control "
+                          f"character at byte {control})")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise KbbookError(f"--css {path}: is not valid UTF-8 (byte {exc.start}); save the "
+                          "stylesheet as UTF-8") from None
+    return text.removeprefix("\ufeff")
+
+
+def nested_lists(entries: tuple[ContentsEntry, ...], tag: Callable[[str], str],
+                 item: Callable[[ContentsEntry], etree._Element]) -> etree._Element:
+    """The entries as nested `<ol>` lists (`tag` qualifies element names): each `item` is an
+    `<li>`, and the entries under it go into an `<ol>` inside it. Lines end after each
+    item's link and each list, as the documents are read by people too."""
+
+    def new_list() -> etree._Element:
+        ol = etree.Element(tag("ol"))
+        ol.text = "\n"
+        return ol
+
+    def append(container: etree._Element, li: etree._Element) -> None:
+        li.tail = "\n"
+        container.append(li)
+
+    def children(li: etree._Element) -> etree._Element:
+        ol = new_list()
+        ol.tail = None
+        li.append(ol)
+        return ol
+
+    return nest(entries, new_list(), item, append, children)

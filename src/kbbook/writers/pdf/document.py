@@ -1,0 +1,153 @@
+"""The one print HTML of a book (or a handout): cover, contents, then every page in order,
+built as an lxml tree from the rendered pages.
+
+Everything WeasyPrint needs to know about the book's structure is decided here, in the HTML:
+which elements make bookmarks and at which level (`bookmark-level` inline, because depth is
+unbounded), which titles feed the running header (`data-title`), which links are cross-
+references, and which links leave the book. `styles/print.css` only says how it all looks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from lxml import etree
+
+from ...book import ContentsEntry, Node, contents
+from ...render import RenderedBook
+from ...render.model import XHTML_NS, xhtml
+from ...version import __version__
+from ..common import nested_lists
+from .fetcher import FetchPolicy
+from .page import MAX_BOOKMARK_LEVEL, PrintContext, print_body
+
+Paper = str  # "a4" | "letter"
+PAPER_SIZES = {"a4": "A4", "letter": "letter"}
+CONTENTS_NESTING = 12
+"""The printed contents nest no deeper: each level indents, and the page has a width."""
+# The contents heading in the book's language (the rest of the print is the author's words).
+_CONTENTS = {"en": "Contents", "de": "Inhalt", "fr": "Table des matières", "es": "Índice",
+             "it": "Indice", "pt": "Sumário", "nl": "Inhoud", "sv": "Innehåll", "da": "Indhold",
+             "nb": "Innhold", "fi": "Sisällys", "pl": "Spis treści", "cs": "Obsah"}
+
+
+@dataclass(frozen=True)
+class PrintDocument:
+    """The print HTML and what WeasyPrint needs to read it safely."""
+
+    html: str
+    """The complete HTML document."""
+    base_url: str
+    """The site folder as a `file:` URL with a trailing slash (images are site-relative)."""
+    policy: FetchPolicy
+    """What the fetcher may read while rendering it."""
+    title: str
+    """The PDF title."""
+
+
+def _add(parent: etree._Element, tag: str, text: str | None = None,
+         **attrs: str) -> etree._Element:
+    """A child element on a line of its own."""
+    el = etree.SubElement(parent, xhtml(tag), {k.rstrip("_").replace("_", "-"): v
+                                               for k, v in attrs.items()})
+    el.text = text
+    el.tail = "\n"
+    return el
+
+
+def _head(html: etree._Element, rendered: RenderedBook, title: str, day: date) -> None:
+    config = rendered.book.config
+    head = _add(html, "head", "\n")
+    _add(head, "meta", charset="utf-8")
+    _add(head, "title", title)
+    for author in config.authors:
+        _add(head, "meta", name="author", content=author)
+    if config.description:
+        _add(head, "meta", name="description", content=config.description)
+    _add(head, "meta", name="generator", content=f"kbbook {__version__}")
+    _add(head, "meta", name="dcterms.created", content=day.isoformat())
+    _add(head, "meta", name="dcterms.modified", content=day.isoformat())
+
+
+def _cover(body: etree._Element, rendered: RenderedBook, part_titles: Sequence[str],
+           day: date) -> None:
+    config = rendered.book.config
+    cover = _add(body, "section", "\n", class_="kb-cover", id="kb-print-cover")
+    if rendered.cover is not None:
+        _add(cover, "img", class_="kb-cover-image", src=rendered.cover.rel, alt="")
+    _add(cover, "h1", config.title, class_="kb-cover-title")
+    if part_titles:
+        _add(cover, "p", " · ".join(part_titles), class_="kb-cover-parts")
+    if config.description:
+        _add(cover, "p", config.description, class_="kb-cover-description")
+    if config.authors:
+        _add(cover, "p", ", ".join(config.authors), class_="kb-cover-authors")
+    stamp = _add(cover, "p", class_="kb-cover-date")
+    time = etree.SubElement(stamp, xhtml("time"), datetime=day.isoformat())
+    time.text = day.isoformat()
+    if config.book.publisher:
+        _add(cover, "p", config.book.publisher, class_="kb-cover-publisher")
+
+
+def _contents(body: etree._Element, roots: Sequence[Node], page_ids: dict[str, str],
+              label: str, depth: int) -> None:
+    nav = _add(body, "nav", "\n", class_="kb-contents", id="kb-print-contents")
+    _add(nav, "h1", label, class_="kb-contents-title")
+
+    def item(entry: ContentsEntry) -> etree._Element:
+        li = etree.Element(xhtml("li"))
+        a = etree.SubElement(li, xhtml("a"), href="#" + page_ids[entry.node.page.rel])
+        a.text = entry.node.page.title or entry.node.page.rel
+        return li
+
+    lists = nested_lists(contents(roots, depth, CONTENTS_NESTING), xhtml, item)
+    lists.tail = "\n"
+    nav.append(lists)
+
+
+def build_print_document(rendered: RenderedBook, *, paper: Paper = "a4",
+                         parts: Sequence[Node] | None = None, day: date | None = None,
+                         css: Sequence[Path] = ()) -> PrintDocument:
+    """The print HTML of the book, or of the subtrees `parts` (a handout), dated `day`
+    (default: today)."""
+    day = day or date.today()
+    config = rendered.book.config
+    by_rel = {rp.page.rel: rp for rp in rendered.pages}
+    roots = tuple(rendered.book.roots if parts is None else parts)
+    page_ids = {n.page.rel: by_rel[n.page.rel].page_id
+                for root in roots for _, n in root.walk()}
+    ctx = PrintContext(frozenset(page_ids))
+    part_titles = tuple(root.page.title or "" for root in roots) if parts else ()
+    title = config.title + (f": {', '.join(part_titles)}" if part_titles else "")
+
+    html = etree.Element(xhtml("html"), lang=config.lang, nsmap={None: XHTML_NS})
+    html.text = "\n"
+    _head(html, rendered, title, day)
+    body = _add(html, "body", "\n")
+    _cover(body, rendered, part_titles, day)
+    _contents(body, roots, page_ids, _CONTENTS.get(config.lang.split("-")[0].lower(),
+                                                   "Contents"), config.book.toc_depth)
+    book = _add(body, "main", "\n", class_="kb-book")
+    for root in roots:
+        chapter = _add(book, "div", "\n", class_="kb-chapter")
+        for depth, node in root.walk():
+            rp = by_rel[node.page.rel]
+            page_title = node.page.title or node.page.rel
+            classes = f"kb-page kb-depth-{depth}" + (" kb-chapter-start" if depth == 0 else "")
+            section = _add(chapter, "section", "\n", id=rp.page_id, class_=classes,
+                           data_title=page_title,
+                           style=f"bookmark-level: {min(depth + 1, MAX_BOOKMARK_LEVEL)}")
+            if not rp.title_heading:
+                _add(section, "h1", page_title, class_="kb-title")
+            content = print_body(rp, depth + 1, ctx)
+            _add(section, "div", content.text, class_="kb-body").extend(list(content))
+    # Plain HTML for WeasyPrint's HTML parser: in a namespace, lxml would write `<br></br>`.
+    for el in html.iter():
+        el.tag = etree.QName(el).localname
+    etree.cleanup_namespaces(html)
+    text = etree.tostring(html, method="html", encoding="unicode", doctype="<!DOCTYPE html>")
+    policy = FetchPolicy.create([config.root], css, allow_remote=config.allow_remote)
+    return PrintDocument(text, config.root.as_uri() + "/", policy, title)

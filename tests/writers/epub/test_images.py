@@ -1,0 +1,181 @@
+"""Images for the EPUB: kept, converted, downscaled, refused, and SVG sanitised."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from lxml import etree
+from PIL import Image, ImageFile, ImageStat
+
+from kbbook.errors import Diagnostics
+from kbbook.pipeline import SiteOptions, read_and_render
+from kbbook.render.images import ImageError, sanitize_svg
+from kbbook.writers.epub.images import ImageStore, prepare_image
+
+SVG = "http://www.w3.org/2000/svg"
+
+
+def save(path: Path, image: Image.Image, fmt: str, **options: object) -> Path:
+    image.save(path, fmt, **options)
+    return path
+
+
+def noisy(size: tuple[int, int] = (120, 90)) -> Image.Image:
+    """A photo-like image: thousands of colours."""
+    return Image.merge("RGB", [Image.effect_noise(size, 60) for _ in range(3)])
+
+
+@pytest.mark.parametrize(("fmt", "ext", "media_type"), [
+    ("PNG", "png", "image/png"), ("JPEG", "jpg", "image/jpeg"), ("GIF", "gif", "image/gif"),
+])
+def test_readers_formats_are_kept_byte_for_byte(tmp_path: Path, fmt: str, ext: str,
+                                                media_type: str) -> None:
+    path = save(tmp_path / f"a.{ext}", Image.new("RGB", (30, 20), "red"), fmt)
+    prepared = prepare_image(path, 1600)
+    assert prepared.data == path.read_bytes()
+    assert (prepared.extension, prepared.media_type) == (ext, media_type)
+
+
+def test_the_real_format_wins_over_the_extension(tmp_path: Path) -> None:
+    path = save(tmp_path / "photo.png", Image.new("RGB", (30, 20)), "JPEG")
+    assert prepare_image(path, 1600).media_type == "image/jpeg"
+
+
+@pytest.mark.parametrize("fmt", ["WEBP", "BMP", "TIFF", "ICO"])
+def test_other_formats_become_png(tmp_path: Path, fmt: str) -> None:
+    path = save(tmp_path / f"a.{fmt.lower()}", Image.new("RGBA", (32, 32), (1, 2, 3, 200)), fmt)
+    prepared = prepare_image(path, 1600)
+    assert prepared.media_type == "image/png"
+    with Image.open(io.BytesIO(prepared.data)) as im:
+        assert im.format == "PNG" and im.size == (32, 32)
+
+
+def test_photos_in_other_formats_become_jpeg(tmp_path: Path) -> None:
+    path = save(tmp_path / "photo.webp", noisy(), "WEBP", quality=90)
+    prepared = prepare_image(path, 1600)
+    assert prepared.media_type == "image/jpeg" and prepared.extension == "jpg"
+
+
+@pytest.mark.parametrize(("fmt", "expected"), [("PNG", "PNG"), ("JPEG", "JPEG"),
+                                                 ("GIF", "PNG"), ("WEBP", "PNG")])
+def test_large_images_are_scaled_to_the_limit(tmp_path: Path, fmt: str, expected: str) -> None:
+    path = save(tmp_path / f"big.{fmt.lower()}", Image.new("RGB", (500, 200), "green"), fmt)
+    prepared = prepare_image(path, 100)
+    with Image.open(io.BytesIO(prepared.data)) as im:
+        assert im.format == expected and im.size == (100, 40)
+
+
+@pytest.mark.parametrize("pillow_lenient", [False, True])
+def test_truncated_image_is_an_error_not_a_traceback(tmp_path: Path, pillow_lenient: bool,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    # WeasyPrint sets LOAD_TRUNCATED_IMAGES = True when imported; it must not matter here.
+    monkeypatch.setattr(ImageFile, "LOAD_TRUNCATED_IMAGES", pillow_lenient)
+    full = save(tmp_path / "full.png", noisy((200, 200)), "PNG").read_bytes()
+    path = tmp_path / "cut.png"
+    path.write_bytes(full[: len(full) // 2])
+    with pytest.raises(ImageError, match="truncated"):
+        prepare_image(path, 1600)
+    assert pillow_lenient is ImageFile.LOAD_TRUNCATED_IMAGES  # restored
+
+
+def test_not_an_image(tmp_path: Path) -> None:
+    path = tmp_path / "fake.png"
+    path.write_text("hello")
+    with pytest.raises(ImageError, match="not an image format"):
+        prepare_image(path, 1600)
+
+
+def test_pixel_limit_applies(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = save(tmp_path / "a.png", Image.new("L", (100, 100)), "PNG")
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 5000)  # warning level: still refused
+    with pytest.raises(ImageError, match="decompression bomb"):
+        prepare_image(path, 1600)
+
+
+def test_svg_is_sanitised(tmp_path: Path) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOP-SECRET")
+    path = tmp_path / "a.svg"
+    path.write_text(f"""<?xml version="1.0"?>
+<!DOCTYPE svg [<!ENTITY xxe SYSTEM "file://{secret}"><!ENTITY lol "lol">]>
+<svg xmlns="{SVG}" xmlns:xlink="http://www.w3.org/1999/xlink" onload="alert(1)">
+  <script>alert(2)</script>
+  <defs><linearGradient id="g"/></defs>
+  <text>&xxe; &lol;</text>
+  <use xlink:href="#g"/><use href="#g"/>
+  <image xlink:href="https://evil.example/x.png"/>
+  <a href="https://evil.example/"><rect onclick="x()" fill="url(#g)"/></a>
+  <style>@import url(https://evil.example/a.css);</style>
+  <foreignObject><div xmlns="http://www.w3.org/1999/xhtml">html</div></foreignObject>
+</svg>""")
+    prepared = prepare_image(path, 1600)
+    assert prepared.media_type == "image/svg+xml"
+    text = prepared.data.decode()
+    for bad in ("TOP-SECRET", "script", "alert", "onload", "onclick", "evil.example",
+                "DOCTYPE", "ENTITY", "&xxe;", "foreignObject"):
+        assert bad not in text, bad
+    root = etree.fromstring(prepared.data)
+    uses = root.findall(f"{{{SVG}}}use")
+    assert [u.get("{http://www.w3.org/1999/xlink}href") or u.get("href") for u in uses] == [
+        "#g", "#g"]
+
+
+@pytest.mark.parametrize("data", [b"<svg", b"<html xmlns='http://www.w3.org/1999/xhtml'/>"])
+def test_bad_svg_is_refused(data: bytes) -> None:
+    with pytest.raises(ImageError):
+        sanitize_svg(data)
+
+
+def test_store_embeds_each_file_once_and_only_inside_the_site(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    (site / "img").mkdir(parents=True)
+    (site / "index.md").write_text("---\ntitle: Home\n---\n![a](img/a.png) ![a](/img/a.png) "
+                                   "![b](a.png)\n\n![l](img/link.png)\n\n![o](../outside.png)\n")
+    save(site / "img" / "a.png", Image.new("RGB", (5, 5)), "PNG")
+    save(site / "a.png", Image.new("RGB", (6, 6)), "PNG")
+    save(tmp_path / "outside.png", Image.new("RGB", (5, 5)), "PNG")
+    (site / "img" / "link.png").symlink_to(tmp_path / "outside.png")
+    diagnostics = Diagnostics()
+    (home,) = read_and_render(SiteOptions(site), diagnostics).pages
+    # The renderer found the files (and only those inside the site, each with its line).
+    assert [(d.path, d.line, d.code) for d in diagnostics.warnings] == [
+        ("index.md", 6, "outside-site"), ("index.md", 8, "missing-image")]
+    assert [image.rel for image in home.images] == ["img/a.png", "img/a.png", "a.png"]
+    store = ImageStore(1600, diagnostics)
+    first = store.embed(home.images[0], home.page)
+    assert first is not None and store.embed(home.images[1], home.page) is first
+    other = store.embed(home.images[2], home.page)
+    assert other is not None and other.href == "images/a-2.png"
+    assert [img.href for img in store.images] == ["images/a.png", "images/a-2.png"]
+
+
+def test_palette_images_are_scaled_smoothly(tmp_path: Path) -> None:
+    row = bytes(255 * ((x // 2) % 2) for x in range(400))
+    stripes = Image.frombytes("L", (400, 400), row * 400)
+    path = save(tmp_path / "p.png", stripes.convert("P"), "PNG")
+    prepared = prepare_image(path, 100)
+    with Image.open(io.BytesIO(prepared.data)) as im:
+        assert im.size == (100, 100)
+        # fine black/white stripes average to grey instead of aliasing to solid bands
+        assert 60 < ImageStat.Stat(im.convert("L")).mean[0] < 195
+
+
+@pytest.mark.parametrize("fmt", ["PNG", "JPEG", "GIF", "WEBP", "BMP", "TIFF", "ICO"])
+def test_damaged_files_give_image_errors_only(tmp_path: Path, fmt: str) -> None:
+    """Truncated and bit-flipped files of every format: converted or refused, no traceback."""
+    good = io.BytesIO()
+    noisy((64, 48)).save(good, fmt)
+    data = good.getvalue()
+    path = tmp_path / f"x.{fmt.lower()}"
+    variants = [data[:n] for n in (0, 8, 16, 40, len(data) // 3, len(data) - 5)]
+    for i in range(0, len(data), max(1, len(data) // 40)):
+        variants.append(data[:i] + bytes([data[i] ^ 0xFF]) + data[i + 1:])
+    for variant in variants:
+        path.write_bytes(variant)
+        try:
+            prepared = prepare_image(path, 32)
+        except ImageError:
+            continue
+        assert prepared.media_type in ("image/png", "image/jpeg", "image/gif")
