@@ -106,8 +106,10 @@ def test_rendered_page_fields(tmp_path: Path) -> None:
     ("# Page\n\nText.", True),
     ("## PAGE!!! 🚀\n", True),
     ("Intro.\n\n# Page\n", False),
-    ("# Page and more\n", False),
+    ("# Page and more\n", True),  # its own h1 is the page's heading, as on the site
+    ("## Page and more\n", False),
     ("<!-- note -->\n# Page\n", True),
+    ("<!-- note -->\n# Accessing pages\n\nText.\n", True),
 ])
 def test_title_heading(tmp_path: Path, body: str, expected: bool) -> None:
     rendered, _ = render_text(tmp_path, body)

@@ -130,9 +130,14 @@ def _words(text: str) -> list[str]:
 
 
 def starts_with_title(root: HtmlElement, title: str | None) -> bool:
-    """The body's first block is a heading that only repeats `title` (ignoring emoji,
-    punctuation and case)."""
-    if title is None or (root.text or "").strip() or not len(root):
+    """The body opens with its own page heading, as the website shows it: an h1, or a
+    heading of any level that only repeats `title` (ignoring emoji, punctuation and case).
+    The writers then print no title above it; the title still names the page in the
+    contents, bookmarks and running headers."""
+    if (root.text or "").strip() or not len(root):
         return False
     first = root[0]
-    return first.tag in HEADINGS and _words(heading_text(first)) == _words(title)
+    if first.tag == "h1":
+        return True
+    return (title is not None and first.tag in HEADINGS
+            and _words(heading_text(first)) == _words(title))

@@ -120,7 +120,8 @@ class RenderedPage:
     images: tuple[ImageRef, ...]
     """The files of the body's `data-kb-image` elements, by index."""
     title_heading: bool
-    """The body starts with a heading that only repeats the page title."""
+    """The body opens with its own page heading (an h1, or a heading repeating the title):
+    writers print no title above it."""
     nav_links: tuple[NavLink, ...]
     """The prev/next links of the removed nav-buttons block."""
     anchors: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))

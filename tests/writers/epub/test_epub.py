@@ -683,6 +683,17 @@ def test_title_heading_is_added_only_when_missing(tmp_path: Path) -> None:
     assert [_text(h) for h in doc(epub, "a.xhtml").iterfind(".//x:h1", NS)] == ["A"]
 
 
+def test_a_page_opening_with_its_own_h1_shows_one_title(tmp_path: Path) -> None:
+    """As on the website: the content's h1 is the page heading; the front-matter title
+    still names the page in the nav and the document title."""
+    epub, _, _ = small_book(tmp_path, {"a.md": "# Accessing the A pages\n\nText.\n"})
+    page_doc = doc(epub, "a.xhtml")
+    assert [_text(h) for h in page_doc.iterfind(".//x:h1", NS)] == ["Accessing the A pages"]
+    assert page_doc.findtext(".//x:title", namespaces=NS) == "A"
+    nav = epub.xhtml[epub.item_path(epub.item_with("nav"))]
+    assert "A" in [_text(a) for a in nav.iterfind(".//x:nav[@epub:type='toc']//x:a", NS)]
+
+
 def test_nav_nests_hidden_pages_when_included(tmp_path: Path) -> None:
     epub, _, rendered = small_book(tmp_path, {}, include_hidden=True)
     nav = epub.xhtml[epub.item_path(epub.item_with("nav"))]
