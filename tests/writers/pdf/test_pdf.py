@@ -617,8 +617,11 @@ def test_bookmark_levels_follow_depth_and_shift_headings(tmp_path: Path) -> None
     assert styles["Intro"].startswith("bookmark-level: 2;")
     assert styles["Deep"].startswith("bookmark-level: 3;")  # no gap after h2
     assert styles["Only h3"].startswith("bookmark-level: 3;")
-    assert styles["Another title"].startswith("bookmark-level: 4;")
-    assert "Bottom" in styles  # the template adds the title the body lacks
+    # A page opening with its own h1 shows that heading only, as the website does; its
+    # bookmark, contents line and running header keep the front-matter title.
+    assert styles["Another title"] == "bookmark-level: none"
+    assert "Bottom" not in styles
+    assert "Middle" in styles  # the template adds the title a page without h1 lacks
     assert '<html lang="de">' in html and "Inhalt" in html
 
 
@@ -629,6 +632,31 @@ def test_footnotes_move_to_the_page_foot(tmp_path: Path) -> None:
     assert note.text_content().strip().startswith("A note with a link")
     assert not tree.find_class("footnotes")  # the endnote section is gone
     assert [n.text for n in tree.find_class("kb-url-note")] == ["https://example.org/n"]
+
+
+def test_a_note_called_twice_shows_one_number_and_no_bare_notes_heading(
+        tmp_path: Path) -> None:
+    """The page-foot counter numbers notes in order (a link note first here); a second call
+    of the same note shows the number it got, and the author's "Footnotes" heading, with
+    nothing left under it, goes."""
+    site = make_site(tmp_path / "site", {
+        "_config.yml": "title: Notes\n",
+        "a.md": page("Notes", body="See [the web](https://example.org/x).\n\n"
+                     "First call[^a], other[^b], again[^a].\n\n## Footnotes\n\n"
+                     "[^a]: Note alpha.\n[^b]: Note beta.\n"),
+    })
+    rendered = read_and_render(SiteOptions(site), Diagnostics())
+    html = build_print_document(rendered).html
+    tree = lxml_html.document_fromstring(html)
+    assert [h.text_content() for h in tree.iter("h2")] == []
+    (again,) = tree.find_class("kb-footnote-again")
+    assert tree.get_element_by_id(again.get("href")[1:]).getprevious().text_content().strip() \
+        == "Note alpha."
+    out = tmp_path / "notes.pdf"
+    write_pdf(rendered, out, Diagnostics())
+    text = squash(PdfReader(out).pages[2].extract_text())
+    assert "Firstcall2,other3,again2." in text, text
+    assert "2.Notealpha." in text and "3.Notebeta." in text and "Footnotes" not in text
 
 
 def test_handout_of_a_deep_page_starts_at_level_one(tmp_path: Path) -> None:

@@ -155,11 +155,14 @@ def _move_footnotes(tree: etree._Element) -> None:
             for el in container.iter():
                 if isinstance(el.tag, str) and el.get("id") and _local(el.tag) in ("aside", "li"):
                     notes[el.get("id")] = el
-    moved: set[etree._Element] = set()
+    moved: dict[etree._Element, str] = {}  # note -> the id of the place it is called from
     for ref in [a for a in tree.iter(xhtml("a")) if _is_note_ref(a)]:
         note = notes.get(unquote((ref.get("href") or "").removeprefix("#")))
-        if note is None or note in moved or any(
-                _local(d.tag) in _BLOCKS_IN_NOTES for d in note.iterdescendants()):
+        if note is not None and note in moved:
+            _call_again(ref, moved[note])
+            continue
+        if note is None or any(_local(d.tag) in _BLOCKS_IN_NOTES
+                               for d in note.iterdescendants()):
             continue
         for back in [d for d in note.iterdescendants() if isinstance(d.tag, str)
                      and _is_backref(d)]:
@@ -182,16 +185,43 @@ def _move_footnotes(tree: etree._Element) -> None:
         parent = ref.getparent()
         if parent is not None and _local(parent.tag) == "sup" and len(parent) == 1:
             anchor = parent
-        span.tail = anchor.tail
+        # Right after the call, the footnote counter holds the note's number: repeated
+        # calls of the same note read it there (target-counter), so they show its number.
+        at = etree.Element(xhtml("span"))
+        at.set("class", "kb-footnote-at")
+        at.set("id", (note.get("id") or f"kb-note-{len(moved)}") + "-at")
+        at.tail = anchor.tail
         anchor.getparent().replace(anchor, span)
-        moved.add(note)
+        span.addnext(at)
+        moved[note] = at.get("id") or ""
     for note in moved:
         note.getparent().remove(note)
     for container in list(tree.iter()):
         if (isinstance(container.tag, str) and "footnotes" in classes(container)
                 and not any(_local(d.tag) in ("aside", "li") for d in container.iterdescendants())
                 and container.getparent() is not None):
+            _drop_bare_heading(container)
             remove(container)
+
+
+def _call_again(ref: etree._Element, at: str) -> None:
+    """Another call of a note that moved to the page foot: it shows that note's number."""
+    for attr in [a for a in ref.attrib if a != "id"]:
+        del ref.attrib[attr]
+    ref.set("href", "#" + at)
+    ref.set("class", "kb-footnote-again")
+    for child in list(ref):
+        ref.remove(child)
+    ref.text = None
+
+
+def _drop_bare_heading(container: etree._Element) -> None:
+    """A heading the author put over the notes ("Footnotes") heads nothing once they all
+    moved to the page foot: it goes with them."""
+    before = container.getprevious()
+    if (before is not None and _HEADING.fullmatch(_local(before.tag))
+            and not (before.tail or "").strip() and container.getnext() is None):
+        remove(before)
 
 
 def _map_link(a: etree._Element, rendered: RenderedPage, ctx: PrintContext) -> None:
