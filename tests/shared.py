@@ -3,13 +3,15 @@ record (conftest.py installs the guard)."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 CONTENT = ROOT / "content"
-CORPORA = ROOT.parent / "shared" / "corpora"
+# KBBOOK_CORPORA names the folder of the real sites when it is not beside the checkout.
+CORPORA = Path(os.environ.get("KBBOOK_CORPORA") or ROOT.parent / "shared" / "corpora")
 PRODUCTBRAIN = CORPORA / "productbrain"
 PRODUCTBRAIN_OUTLINE = CORPORA / "productbrain.outline.txt"
 LAKEFS = CORPORA / "lakefs"

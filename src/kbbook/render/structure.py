@@ -91,7 +91,7 @@ def _order_table(table: HtmlElement) -> None:
         if child.tag in seen and child.tag == "caption":
             child.tag = "div"  # a second caption becomes a block before the table
             table.addprevious(child)
-        elif child.tag in seen:
+        elif child.tag in seen and child.tag in ("thead", "tfoot"):
             child.tag = "tbody"  # a second thead or tfoot holds rows like any body
         seen.add(child.tag)
     children = sorted(table, key=lambda c: _TABLE_RANK.get(c.tag, 3))
