@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -149,12 +150,13 @@ def html_markdown_block(state: StateBlock, start: int, end: int, silent: bool) -
         return True
     depth = state.env.get("kb_html_markdown_depth", 0)
     tag = m.group(1).lower()
-    close = _closing_line(state, start, end, tag)
-    if close is None or depth >= _MAX_HTML_MARKDOWN_DEPTH:
+    found = _closing_line(state, start, end, tag)
+    if found is None or depth >= _MAX_HTML_MARKDOWN_DEPTH:
         return False
+    close, ial = found
     token = state.push("html_block", "", 0)
     token.map = [start, start + 1]
-    token.content = _MD_ATTR.sub("", opening) + "\n"
+    token.content = _with_ial(_MD_ATTR.sub("", opening), ial) + "\n"
     inner = start + 1
     summary_end = _summary_end(state, inner, close) if tag == "details" else None
     if summary_end is not None:
@@ -178,7 +180,10 @@ def html_markdown_block(state: StateBlock, start: int, end: int, silent: bool) -
     return True
 
 
-def _closing_line(state: StateBlock, start: int, end: int, tag: str) -> int | None:
+def _closing_line(state: StateBlock, start: int, end: int, tag: str
+                  ) -> tuple[int, Ial] | None:
+    """The line holding only the element's `</tag>` (perhaps followed by an IAL,
+    `</details> {: .x}`, which then applies to the element), and that IAL."""
     opener = re.compile(rf"<{tag}(?=[\s>/])", re.IGNORECASE)
     closer = re.compile(rf"</{tag}\s*>", re.IGNORECASE)
     depth = 1
@@ -186,8 +191,44 @@ def _closing_line(state: StateBlock, start: int, end: int, tag: str) -> int | No
         text = _line(state, line)
         depth += len(opener.findall(text)) - len(closer.findall(text))
         if depth <= 0:
-            return line if depth == 0 and closer.fullmatch(text.strip()) else None
+            m = closer.match(text.strip())
+            if depth < 0 or m is None:
+                return None
+            rest = text.strip()[m.end():].strip()
+            ial = _IAL_LINE.match(rest) if rest else None
+            if rest and ial is None:
+                return None
+            return line, parse_ial(ial.group(1)) if ial else Ial()
     return None
+
+
+_CLASS_ATTR = re.compile(r"""(\sclass\s*=\s*)(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""",
+                         re.IGNORECASE)
+_ID_ATTR = re.compile(r"""\sid\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'>]+)""", re.IGNORECASE)
+
+
+def _with_ial(opening: str, ial: Ial) -> str:
+    """An HTML start tag with an IAL's classes, id and attributes added."""
+    if ial == Ial():
+        return opening
+    tag, close = opening.rstrip()[:-1], ">"
+    if tag.endswith("/"):
+        tag, close = tag[:-1], "/>"
+    if ial.classes:
+        m = _CLASS_ATTR.search(tag)
+        if m:
+            old = next(g for g in m.group(2, 3, 4) if g is not None)
+            value = html.escape(" ".join([old, *ial.classes]).strip())
+            tag = tag[:m.start()] + f'{m.group(1)}"{value}"' + tag[m.end():]
+        else:
+            tag += f' class="{html.escape(" ".join(ial.classes))}"'
+    if ial.id:
+        tag = _ID_ATTR.sub("", tag) + f' id="{html.escape(ial.id)}"'
+    for key, value in ial.attrs:
+        if key.lower() not in ("class", "id") and not key.lower().startswith("on") and not \
+                re.search(rf"\s{re.escape(key)}\s*=", tag, re.IGNORECASE):
+            tag += f' {key}="{html.escape(value)}"'
+    return tag + close
 
 
 def _summary_end(state: StateBlock, start: int, end: int) -> int | None:
@@ -198,6 +239,19 @@ def _summary_end(state: StateBlock, start: int, end: int) -> int | None:
     for line in range(first, end):
         if "</summary>" in _line(state, line).lower():
             return line + 1
+    return None
+
+
+def _nested_markdown(state: StateBlock, start: int, end: int) -> int | None:
+    """The first line after `start`, before the raw HTML block would end at a blank line,
+    that opens an element whose content is Markdown (see `html_markdown_block`)."""
+    for line in range(start + 1, end):
+        if state.isEmpty(line):
+            return None
+        if _line(state, line).startswith("<") and html_markdown_block(state, line, end, True):
+            m = _MD_OPEN.match(_line(state, line))
+            if m and _closing_line(state, line, end, m.group(1).lower()) is not None:
+                return line
     return None
 
 
@@ -215,6 +269,17 @@ def kramdown_html_block(state: StateBlock, start: int, end: int, silent: bool) -
     m = _BLOCK_TAG.match(text)
     if m is None:
         return False
+    nested = _nested_markdown(state, start, end)
+    if nested is not None:
+        # kramdown parses the content of an element with `markdown="1"` as Markdown even
+        # inside a raw HTML block (tabs holding code): the raw part ends before it.
+        if silent:
+            return True
+        token = state.push("html_block", "", 0)
+        token.map = [start, nested]
+        token.content = state.getLines(start, nested, state.blkIndent, True)
+        state.line = nested
+        return True
     tag = m.group(1)
     opener = re.compile(rf"<{tag}(?=[\s>/])", re.IGNORECASE)
     closer = re.compile(rf"</{tag}\s*>", re.IGNORECASE)
