@@ -20,7 +20,10 @@ def render_book(book: Book, diagnostics: Diagnostics, *,
     usable image file as soon as a page shows it. Links may lead to pages the sidebar hides:
     they go to the website (or lose their link)."""
     resolver = LinkResolver(book.config, [*book.reading_order, *(h.page for h in book.hidden)])
-    pages = render_pages(book.reading_order, resolver, diagnostics, on_image=on_image)
+    children = {node.page.rel: tuple(child.page for child in node.children)
+                for _, node in book.walk()}
+    pages = render_pages(book.reading_order, resolver, diagnostics, on_image=on_image,
+                         children=children)
     check_nav_buttons(pages, diagnostics)
     return RenderedBook(book, pages, cover_image(book.config, diagnostics))
 

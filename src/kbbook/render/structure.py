@@ -110,9 +110,10 @@ def _order_table(table: HtmlElement) -> None:
             table.append(child)
 
 
-def complete_structures(root: HtmlElement) -> None:
+def complete_structures(root: HtmlElement, summary_text: str = "Details") -> None:
     """Lists hold list items, tables hold rows, a <details> starts with its <summary>, a
-    <dl> pairs terms with descriptions, a caption comes first and a figcaption last."""
+    <dl> pairs terms with descriptions, a caption comes first and a figcaption last. A
+    `<details>` without summary gets one saying `summary_text`."""
     for el in list(root.iter(*_TABLE_CHILDREN)):
         _foster(el, _TABLE_CHILDREN[el.tag])
     for el in list(root.iter(*_WRAP)):
@@ -126,7 +127,7 @@ def complete_structures(root: HtmlElement) -> None:
     for details in root.iter("details"):
         summary = next((c for c in details if c.tag == "summary"), None)
         if summary is None:
-            summary = element("summary", "Details")
+            summary = element("summary", summary_text)
         elif summary is details[0] and not _text(details.text):
             continue
         else:

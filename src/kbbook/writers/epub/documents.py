@@ -13,7 +13,9 @@ from lxml import etree
 from ...book import ContentsEntry, nest
 from ...render import LinkKind, RenderedPage
 from ...render.ids import unique
+from ...render.math import MATHML_NS, SVG_NS
 from ...render.model import EPUB_NS, LINK_ATTR, NSMAP, xhtml
+from ...words import direction
 from ..common import nested_lists
 
 COVER_FILE, CONTENTS_FILE = "cover.xhtml", "contents.xhtml"
@@ -36,6 +38,8 @@ class Document:
     """The whole document; the image step still rewrites it in place."""
     rendered: RenderedPage | None = None
     """The page it shows; None for the cover and the contents page."""
+    properties: tuple[str, ...] = ()
+    """Manifest properties: `mathml`, `svg` when it holds them inline."""
 
     def content(self) -> bytes:
         return etree.tostring(self.root, xml_declaration=True, encoding="utf-8",
@@ -54,8 +58,10 @@ def _line(parent: etree._Element, tag: str, text: str | None = None,
 def skeleton(lang: str, title: str, stylesheets: Sequence[str],
              body_type: str) -> tuple[etree._Element, etree._Element]:
     """An empty XHTML document with kbbook's head: (html, body)."""
-    html = etree.Element(xhtml("html"), {"lang": lang, XML_LANG: lang},
-                         nsmap=NSMAP)  # type: ignore[arg-type]
+    attrs = {"lang": lang, XML_LANG: lang}
+    if direction(lang) == "rtl":
+        attrs["dir"] = "rtl"
+    html = etree.Element(xhtml("html"), attrs, nsmap=NSMAP)  # type: ignore[arg-type]
     html.text = "\n"
     head = _line(html, xhtml("head"))
     head.text = "\n"
@@ -114,13 +120,27 @@ def page_documents(pages: Sequence[RenderedPage], lang: str,
         if len(section):
             section[-1].tail = (section[-1].tail or "") + "\n"
         _map_links(section, rp, files, starts)
-        docs.append(Document("page-" + name.removesuffix(".xhtml"), name, html, rp))
+        if direction(lang) == "rtl":
+            for pre in section.iter(xhtml("pre")):
+                pre.set("dir", "ltr")  # code reads left to right in any book
+        docs.append(Document("page-" + name.removesuffix(".xhtml"), name, html, rp,
+                             inline_properties(section)))
     return docs
 
 
+def inline_properties(root: etree._Element) -> tuple[str, ...]:
+    """The manifest properties an EPUB document needs for what it holds inline."""
+    found = []
+    if next(root.iter(f"{{{MATHML_NS}}}math"), None) is not None:
+        found.append("mathml")
+    if next(root.iter(f"{{{SVG_NS}}}svg"), None) is not None:
+        found.append("svg")
+    return tuple(found)
+
+
 def cover_document(lang: str, stylesheets: Sequence[str], image_href: str,
-                   alt: str) -> Document:
-    html, body = skeleton(lang, "Cover", stylesheets, "cover")
+                   alt: str, title: str = "Cover") -> Document:
+    html, body = skeleton(lang, title, stylesheets, "cover")
     section = _line(body, xhtml("section"), "\n", {"class": "kb-cover", EPUB_TYPE: "cover"})
     _line(section, xhtml("img"), attrs={"role": "doc-cover", "src": image_href, "alt": alt})
     return Document("cover", COVER_FILE, html)
@@ -148,11 +168,15 @@ def _contents_nav(parent: etree._Element, attrs: dict[str, str], heading_id: str
 
 
 def contents_document(lang: str, stylesheets: Sequence[str], heading: str,
-                      entries: tuple[ContentsEntry, ...], files: dict[str, str]) -> Document:
-    """The contents page in the spine (down to `kbbook.toc_depth` levels)."""
+                      entries: tuple[ContentsEntry, ...], files: dict[str, str],
+                      credits: Sequence[str] = ()) -> Document:
+    """The contents page in the spine (down to `kbbook.toc_depth` levels), and below it
+    the credits the book owes (the icons its diagrams show)."""
     html, body = skeleton(lang, heading, stylesheets, "frontmatter")
     _contents_nav(body, {"class": "kb-contents", EPUB_TYPE: "toc", "role": "doc-toc",
                          "id": "contents"}, "contents-title", heading, entries, files)
+    for credit in credits:
+        _line(body, xhtml("p"), credit, {"class": "kb-credits"})
     return Document("contents", CONTENTS_FILE, html)
 
 

@@ -18,8 +18,10 @@ from lxml import etree
 
 from ...book import ContentsEntry, Node, contents
 from ...render import RenderedBook
+from ...render.diagrams import ICON_CREDIT, uses_icons
 from ...render.model import XHTML_NS, xhtml
 from ...version import __version__
+from ...words import direction, words
 from ..common import nested_lists
 from .fetcher import FetchPolicy
 from .page import MAX_BOOKMARK_LEVEL, PrintContext, print_body
@@ -28,10 +30,16 @@ Paper = str  # "a4" | "letter"
 PAPER_SIZES = {"a4": "A4", "letter": "letter"}
 CONTENTS_NESTING = 12
 """The printed contents nest no deeper: each level indents, and the page has a width."""
-# The contents heading in the book's language (the rest of the print is the author's words).
-_CONTENTS = {"en": "Contents", "de": "Inhalt", "fr": "Table des matières", "es": "Índice",
-             "it": "Indice", "pt": "Sumário", "nl": "Inhoud", "sv": "Innehåll", "da": "Indhold",
-             "nb": "Innhold", "fi": "Sisällys", "pl": "Spis treści", "cs": "Obsah"}
+# Languages whose hyphenation dictionary goes by another tag (WeasyPrint hyphenates by
+# `lang`; Pyphen knows Norwegian Bokmål as nb, not as the macrolanguage no).
+_HYPHENATION_LANG = {"no": "nb"}
+
+
+def print_lang(lang: str) -> str:
+    """The `lang` of the print HTML: the site's, or the tag its hyphenation goes by."""
+    primary, _, rest = lang.partition("-")
+    mapped = _HYPHENATION_LANG.get(primary.lower())
+    return mapped + (f"-{rest}" if rest else "") if mapped else lang
 
 
 @dataclass(frozen=True)
@@ -93,7 +101,7 @@ def _cover(body: etree._Element, rendered: RenderedBook, part_titles: Sequence[s
 
 
 def _contents(body: etree._Element, roots: Sequence[Node], page_ids: dict[str, str],
-              label: str, depth: int) -> None:
+              label: str, depth: int, credits: Sequence[str] = ()) -> None:
     nav = _add(body, "nav", "\n", class_="kb-contents", id="kb-print-contents")
     _add(nav, "h1", label, class_="kb-contents-title")
 
@@ -106,6 +114,8 @@ def _contents(body: etree._Element, roots: Sequence[Node], page_ids: dict[str, s
     lists = nested_lists(contents(roots, depth, CONTENTS_NESTING), xhtml, item)
     lists.tail = "\n"
     nav.append(lists)
+    for credit in credits:
+        _add(nav, "p", credit, class_="kb-credits")
 
 
 def build_print_document(rendered: RenderedBook, *, paper: Paper = "a4",
@@ -123,13 +133,16 @@ def build_print_document(rendered: RenderedBook, *, paper: Paper = "a4",
     part_titles = tuple(root.page.title or "" for root in roots) if parts else ()
     title = config.title + (f": {', '.join(part_titles)}" if part_titles else "")
 
-    html = etree.Element(xhtml("html"), lang=config.lang, nsmap={None: XHTML_NS})
+    html = etree.Element(xhtml("html"), lang=print_lang(config.lang), nsmap={None: XHTML_NS})
+    if direction(config.lang) == "rtl":
+        html.set("dir", "rtl")
     html.text = "\n"
     _head(html, rendered, title, day)
     body = _add(html, "body", "\n")
     _cover(body, rendered, part_titles, day)
-    _contents(body, roots, page_ids, _CONTENTS.get(config.lang.split("-")[0].lower(),
-                                                   "Contents"), config.book.toc_depth)
+    printed = [by_rel[n.page.rel].body for root in roots for _, n in root.walk()]
+    _contents(body, roots, page_ids, words(config.lang).contents, config.book.toc_depth,
+              [ICON_CREDIT] if uses_icons(printed) else [])
     book = _add(body, "main", "\n", class_="kb-book")
     for root in roots:
         chapter = _add(book, "div", "\n", class_="kb-chapter")
