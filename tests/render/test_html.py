@@ -60,7 +60,10 @@ def clean(html: str) -> tuple[str, list[str]]:
     ('<input type="checkbox" checked> done',
      '<span class="task-list-item-checkbox checked">☑</span> done'),
     ("<form><input name=x><textarea>t</textarea><button>Go</button></form>", "Go"),
-    ("<p>a<svg><circle/></svg></p><p><svg/></p><p>b</p>", "<p>a</p><p>b</p>"),
+    # An author's SVG is kept (in its namespace); one that draws nothing goes.
+    ("<p>a<svg><circle/></svg></p><p><svg/></p><p>b</p>",
+     '<p>a<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink">'
+     "<circle/></svg></p><p>b</p>"),
     ("<li>stray</li><dd>d</dd><summary>s</summary>", "strayds"),
     ("<p>x<!-- hidden --><?pi stuff?>y</p>", "<p>xy</p>"),
     ("<p>nul\x00 and \x0b and \ufffe</p>", "<p>nul\ufffd and \ufffd and \ufffd</p>"),
@@ -202,8 +205,12 @@ def test_any_markdownish_text_renders_to_well_formed_xhtml(body: str) -> None:
     (rendered,) = render_pages([_page(body)], RESOLVER, Diagnostics())
     tree = etree.fromstring(etree.tostring(rendered.body))
     for el in tree.iter():
-        assert etree.QName(el).localname not in ("script", "style", "iframe", "embed",
-                                                  "object", "form", "svg")
+        name = etree.QName(el)
+        assert name.localname not in ("script", "iframe", "embed", "object", "form",
+                                      "foreignObject")
+        # An author's SVG stays, in its own namespace, without its scripts or styles' files.
+        assert name.localname != "style" or name.namespace == "http://www.w3.org/2000/svg"
+        assert name.localname != "svg" or name.namespace == "http://www.w3.org/2000/svg"
         for name, value in el.attrib.items():
             assert not name.startswith("on")
             if name in ("href", "src"):

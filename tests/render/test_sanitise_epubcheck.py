@@ -18,6 +18,7 @@ from lxml import etree
 from kbbook.errors import Diagnostics
 from kbbook.render import LinkKind, RenderedPage, render_pages
 from kbbook.render.model import IMAGE_ATTR, LINK_ATTR
+from kbbook.writers.epub.documents import inline_properties
 
 from epubcheck_util import run_epubcheck
 from markdown_util import GOLDEN, XHTML_NS, load_site, render_site
@@ -86,7 +87,10 @@ def _epub(site: Path, rendered: tuple[RenderedPage, ...], out: Path) -> Path:
             html = _linked(rp, files).replace(f' xmlns="{XHTML_NS}"', "")
             z.writestr(f"OEBPS/{name}", _DOC.format(title=f"Page {n}", page_id=rp.page_id,
                                                    html=html))
-            items.append(f'<item id="p{n}" href="{name}" media-type="application/xhtml+xml"/>')
+            properties = " ".join(inline_properties(rp.body))  # (mathml, svg)
+            props = f' properties="{properties}"' if properties else ""
+            items.append(f'<item id="p{n}" href="{name}" media-type="application/xhtml+xml"'
+                         f'{props}/>')
             spine.append(f'<itemref idref="p{n}"/>')
             entries.append(f'<li><a href="{name}">Page {n}</a></li>')
             images.update(dict.fromkeys(rp.files))

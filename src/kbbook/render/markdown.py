@@ -16,9 +16,10 @@ from mdit_py_plugins.deflist import deflist_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.tasklists import tasklists_plugin
 
-from .highlight import highlight_code
+from .highlight import highlight_code, language
 from .html import prepare_raw_html
 from .kramdown import kramdown_plugin
+from .mathsyntax import MathSyntax, math_plugin
 
 MAX_NESTING = 64
 """markdown-it's nesting limit (in its levels: a blockquote is one, a list item two): deeper
@@ -34,6 +35,8 @@ def _fence(self: RendererHTML, tokens: Sequence[Token], idx: int, options: Optio
     html = highlight_code(token.content, token.info)
     opening, rest = html.split(">", 1)
     classes = ["highlight"] if 'class="highlight"' in opening else []
+    if language(token.info) == "mermaid":
+        classes.append("kb-mermaid")  # drawn where the site draws diagrams (diagrams.py)
     if token.attrGet("class"):
         classes.append(str(token.attrGet("class")))
     attrs = f' class="{escapeHtml(" ".join(classes))}"' if classes else ""
@@ -105,7 +108,7 @@ def annotate_lines(state: StateCore) -> None:
         if token.type == "heading_open":
             token.attrSet("data-kb-md", "1")
         if token.map is not None and token.nesting >= 0 and token.type not in (
-            "inline", "html_block", "kramdown_ial"
+            "inline", "html_block", "kramdown_ial", "kb_math_block"
         ):
             token.attrSet("data-kb-line", str(token.map[0] + 1))
         if token.type == "inline" and token.children:
@@ -117,15 +120,15 @@ def annotate_lines(state: StateCore) -> None:
                     line += 1
                 elif child.type in ("link_open", "image"):
                     child.attrSet("data-kb-line", str(line))
-                elif child.type == "html_inline":
+                elif child.type in ("html_inline", "kb_math_inline"):
                     child.meta["kb_line"] = line
                     line += child.content.count("\n")
 
 
-def create_markdown() -> MarkdownIt:
+def create_markdown(math: MathSyntax | None = None) -> MarkdownIt:
     """markdown-it as kbbook uses it: CommonMark with GFM tables, strikethrough and task
-    lists, footnotes, definition lists, raw HTML, kramdown syntax; no linkify, no
-    typographer."""
+    lists, footnotes, definition lists, raw HTML, kramdown syntax and math (kramdown's `$$`,
+    and the delimiters `math` adds); no linkify, no typographer."""
     md = MarkdownIt("commonmark", {"html": True, "linkify": False, "typographer": False,
                                    "maxNesting": MAX_NESTING})
     md.enable(["table", "strikethrough"])
@@ -133,6 +136,7 @@ def create_markdown() -> MarkdownIt:
     # text, rather than leaving the Markdown source visible.
     md.validateLink = lambda url: True  # type: ignore[method-assign]
     md.use(footnote_plugin).use(tasklists_plugin).use(deflist_plugin).use(kramdown_plugin)
+    md.use(math_plugin, math or MathSyntax())
     md.add_render_rule("fence", _fence)
     md.add_render_rule("html_block", _html_block)
     md.add_render_rule("html_inline", _html_inline)

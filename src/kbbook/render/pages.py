@@ -22,7 +22,7 @@ What the trees contain, for the writers (besides `data-kb-link` and `data-kb-ima
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
@@ -34,11 +34,17 @@ from markdown_it.token import Token
 from ..errors import Diagnostics
 from ..site import LinkResolver, Page
 from ..site.liquid import expand_liquid
+from ..words import words
+from .cache import DrawingCache
+from .children import children_contents
 from .context import PageContext
+from .diagrams import place_diagrams
 from .html import HTML_DEPTH, element, parse_fragment
 from .ids import PageAnchors, assign_ids, expand_tocs, page_id_for, starts_with_title, unique
 from .links import resolve_links
 from .markdown import MAX_NESTING, create_markdown
+from .math import SVG_NS, typeset_math
+from .mathsyntax import MathSyntax
 from .model import Heading, ImageRef, NavLink, RenderedPage
 from .nesting import MARKDOWN_DEPTH, cap_nesting
 from .rewrite import (
@@ -49,6 +55,8 @@ from .rewrite import (
     resolve_images,
 )
 from .sanitise import sanitise
+from .sitejs import site_scripts
+from .svgids import scope_ids
 from .xhtml import to_xhtml
 
 
@@ -117,9 +125,11 @@ def _markdown_tree(md: MarkdownIt, text: str, ctx: PageContext,
     return root
 
 
-def _draft(md: MarkdownIt, ctx: PageContext, used: set[str]) -> _Draft:
+def _draft(md: MarkdownIt, ctx: PageContext, used: set[str],
+           child_list: list[HtmlElement]) -> _Draft:
     page = ctx.page
     deep = _DeepWarning(ctx)
+    said = words(ctx.resolver.config.lang)
     try:
         root = _markdown_tree(md, expand_liquid(page, ctx.resolver, ctx.diagnostics), ctx,
                               deep)
@@ -127,9 +137,10 @@ def _draft(md: MarkdownIt, ctx: PageContext, used: set[str]) -> _Draft:
         ctx.diagnostics.error(page.rel, None, "too-deep", "the page is nested too deeply to "
                               "render; its body is left out of the book")
         root = element("body")
-        root.append(element("p", "(This page could not be rendered.)",
-                            class_="kb-render-error"))
-    sanitise(root, deep.warn)
+        root.append(element("p", said.not_rendered, class_="kb-render-error"))
+    sanitise(root, deep.warn, said)
+    scope_svg_ids(root, ctx.page_id)
+    typeset_math(root, ctx)
     nav_links = remove_nav_buttons(root, ctx)
     images = resolve_images(root, ctx)
     make_figures(root)
@@ -137,6 +148,7 @@ def _draft(md: MarkdownIt, ctx: PageContext, used: set[str]) -> _Draft:
     label_footnotes(root)
     headings, ids = assign_ids(root, ctx, used)
     expand_tocs(root, headings, page.rel)
+    root.extend(child_list)  # (after the ids: the theme's list is no heading of the page)
     return _Draft(
         ctx=ctx,
         root=root,
@@ -148,18 +160,35 @@ def _draft(md: MarkdownIt, ctx: PageContext, used: set[str]) -> _Draft:
     )
 
 
+def scope_svg_ids(root: HtmlElement, page_id: str) -> None:
+    """The ids inside each of the page's SVG images, made unique in the book."""
+    for n, svg in enumerate(root.iter(f"{{{SVG_NS}}}svg"), 1):
+        if svg.getparent() is not None and not any(
+                a.tag == f"{{{SVG_NS}}}svg" for a in svg.iterancestors()):
+            scope_ids(svg, f"{page_id}-svg{n}")
+
+
 def render_pages(pages: Sequence[Page], resolver: LinkResolver, diagnostics: Diagnostics,
                  *, reserved_ids: Iterable[str] = (),
-                 on_image: Callable[[Path], None] | None = None) -> tuple[RenderedPage, ...]:
+                 on_image: Callable[[Path], None] | None = None,
+                 children: Mapping[str, Sequence[Page]] | None = None
+                 ) -> tuple[RenderedPage, ...]:
     """Render `pages` as one book, in that order: ids are unique across them (and differ
     from `reserved_ids`, which a writer may need for its own elements); links to a page
     outside them leave the book (web URL) or lose their link (with a warning). `on_image`
-    is told of each usable image file as soon as a page shows it."""
-    md = create_markdown()
+    is told of each usable image file as soon as a page shows it. `children` gives each
+    page's child pages in the book, which the theme lists under a parent page."""
+    scripts = site_scripts(resolver.config)
+    md = create_markdown(MathSyntax(brackets=scripts.math_engine,
+                                    single_dollar=scripts.single_dollar))
     used: set[str] = set(reserved_ids)
     page_ids = {page.rel: unique(page_id_for(page), used) for page in pages}
-    drafts = [_draft(md, PageContext(p, page_ids[p.rel], resolver, diagnostics, on_image), used)
+    children = children or {}
+    drafts = [_draft(md, PageContext(p, page_ids[p.rel], resolver, diagnostics, on_image), used,
+                     children_contents(p, children.get(p.rel, ()), page_ids, resolver.config))
               for p in pages]
+    if scripts.mermaid:
+        place_diagrams([(d.ctx, d.root) for d in drafts], DrawingCache("diagrams"))
     book = {d.ctx.page.rel: d.anchors for d in drafts}
     rendered = []
     for d in drafts:

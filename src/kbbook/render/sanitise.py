@@ -12,6 +12,8 @@ from urllib.parse import urlsplit
 
 from lxml.html import HtmlElement
 
+from ..words import Words, words
+from .foreign import foreign_copy
 from .html import KEPT_INTERNAL, add_class, element, remove, replace, unwrap, walk
 from .structure import complete_structures
 
@@ -36,7 +38,8 @@ DROP = frozenset({
     "progress", "meter",
 })
 EMBEDS = {"iframe": "src", "embed": "src", "object": "data", "video": "src", "audio": "src"}
-_NOT_SUPPORTED = {"svg": "inline SVG", "math": "inline MathML"}
+# Kept in their own namespaces, through their own allowlists (`foreign.py`).
+_FOREIGN = frozenset({"svg", "math"})
 # Parents whose content must stay phrasing: an embed inside them becomes a span, not a p.
 PHRASING = frozenset({
     "p", "h1", "h2", "h3", "h4", "h5", "h6", "a", "abbr", "b", "bdi", "bdo", "cite", "code",
@@ -149,14 +152,14 @@ def _embed_source(el: HtmlElement) -> str:
     return src
 
 
-def _convert_embed(el: HtmlElement, warn: Warn) -> None:
+def _convert_embed(el: HtmlElement, warn: Warn, said: Words) -> None:
     src = _embed_source(el)
     scheme = urlsplit(src).scheme.lower()
     if not src or scheme not in ("", "http", "https"):
         warn(el, "embed", f"embedded <{el.tag}> has no web address to link to; left out")
         remove(el)
         return
-    box = element("span" if in_phrasing(el) else "p", "Embedded content: ", class_="kb-embed")
+    box = element("span" if in_phrasing(el) else "p", said.embedded, class_="kb-embed")
     if next(el.iterancestors("a"), None) is None:
         box.append(element("a", src, href=src))
     else:
@@ -199,8 +202,10 @@ def _clean_attributes(el: HtmlElement) -> None:
         add_class(el, "align-" + align.group(1).lower())
 
 
-def sanitise(root: HtmlElement, warn: Warn) -> None:
-    """Reduce the tree below `root` to safe EPUB 3 XHTML content, in place."""
+def sanitise(root: HtmlElement, warn: Warn, said: Words | None = None) -> None:
+    """Reduce the tree below `root` to safe EPUB 3 XHTML content, in place; what kbbook
+    writes itself (an embed's link) is in the words `said` (default English)."""
+    said = said or words("en")
     flattened = False
     for el, depth in walk(root):
         tag = el.tag if isinstance(el.tag, str) else ""
@@ -209,13 +214,17 @@ def sanitise(root: HtmlElement, warn: Warn) -> None:
             el.tag = tag
         if tag == "input" and (el.get("type") or "").lower() == "checkbox":
             _task_box(el)
-        elif tag in _NOT_SUPPORTED:
-            warn(el, "unsupported-html", f"{_NOT_SUPPORTED[tag]} is not supported; left out")
-            remove(el)
+        elif tag in _FOREIGN:
+            kept = foreign_copy(el)
+            if kept is None or (not len(kept) and not (kept.text or "").strip()):
+                remove(el)  # (it would draw nothing)
+            else:
+                kept.set("data-kb-line", el.get("data-kb-line") or "")
+                replace(el, kept)
         elif tag in DROP or not tag:
             remove(el)
         elif tag in EMBEDS:
-            _convert_embed(el, warn)
+            _convert_embed(el, warn, said)
         elif tag == "hr" and in_phrasing(el):
             remove(el)
         elif tag not in KEEP or (tag in PARENTS and _parent_tag(el) not in PARENTS[tag]) or (
@@ -237,4 +246,4 @@ def sanitise(root: HtmlElement, warn: Warn) -> None:
     for p in list(root.iter("p")):
         if not len(p) and not (p.text or "").strip():
             remove(p)
-    complete_structures(root)
+    complete_structures(root, said.details)

@@ -19,6 +19,10 @@ _INTERNAL = "data-kb-"
 _KEPT = frozenset({LINK_ATTR, IMAGE_ATTR})
 _ATTR_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")
 _EPUB_TYPE = f"{{{EPUB_NS}}}type"
+_SVG = "http://www.w3.org/2000/svg"
+_XLINK = "http://www.w3.org/1999/xlink"
+_ATTR_NAMESPACES = frozenset({"http://www.w3.org/1999/xlink",
+                              "http://www.w3.org/XML/1998/namespace"})
 # Characters XML 1.0 forbids or discourages (C1 controls), which readers may refuse.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
 
@@ -36,7 +40,8 @@ def _attributes(el: HtmlElement) -> dict[str, str]:
             continue
         if name == "epub:type":
             attrs[_EPUB_TYPE] = _text(value) or ""
-        elif _ATTR_NAME.match(name):
+        elif _ATTR_NAME.match(name) or (name.startswith("{") and
+                                         name[1:].split("}")[0] in _ATTR_NAMESPACES):
             attrs[name] = _text(value) or ""
     return attrs
 
@@ -57,7 +62,15 @@ def to_xhtml(root: HtmlElement) -> etree._Element:
                 elif tail:
                     target.text = (target.text or "") + tail
                 continue
-            copy = etree.SubElement(target, xhtml(child.tag), _attributes(child))
+            # SVG and MathML elements come in their own namespaces already; the root of
+            # such a subtree declares its namespace as the default one.
+            tag = child.tag if child.tag.startswith("{") else xhtml(child.tag)
+            ns = tag[1:].split("}")[0]
+            nsmap = None
+            if ns != etree.QName(target).namespace:
+                nsmap = {None: ns, "xlink": _XLINK} if ns == _SVG else {None: ns}
+            copy = etree.SubElement(target, tag, _attributes(child),
+                                    nsmap=nsmap)  # type: ignore[arg-type]
             copy.text = _text(child.text)
             copy.tail = _text(child.tail)
             stack.append((child, copy))

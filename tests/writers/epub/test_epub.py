@@ -223,8 +223,12 @@ def test_spine_is_cover_contents_then_reading_order(built: Built) -> None:
     for i, rp in enumerate(built.rendered.pages):
         section = built.page_doc(i).find(".//x:body/x:section", NS)
         assert section.get("id") == rp.page_id
-        # the page's own first heading may add to the title (productbrain adds an emoji)
-        assert _text(section.find(".//x:h1", NS)).startswith(" ".join(rp.page.title.split()))
+        # The page's own opening heading, as on the website, else the title.
+        first = _text(section.find(".//x:h1", NS))
+        if rp.title_heading:
+            assert first == _text(rp.body[0])
+        else:
+            assert first == " ".join(rp.page.title.split())
 
 
 def test_every_link_resolves_inside_the_book(built: Built) -> None:
@@ -692,6 +696,30 @@ def test_a_page_opening_with_its_own_h1_shows_one_title(tmp_path: Path) -> None:
     assert page_doc.findtext(".//x:title", namespaces=NS) == "A"
     nav = epub.xhtml[epub.item_path(epub.item_with("nav"))]
     assert "A" in [_text(a) for a in nav.iterfind(".//x:nav[@epub:type='toc']//x:a", NS)]
+
+
+@pytest.mark.parametrize(("lang", "contents", "cover", "start", "direction"), [
+    ("de", "Inhalt", "Umschlag", "Textanfang", None),
+    ("ja", "目次", "表紙", "本文", None),
+    ("pt-BR", "Sumário", "Capa", "Início do texto", None),
+    ("ar", "المحتويات", "الغلاف", "بداية النص", "rtl"),
+    ("ku-Arab", "Contents", "Cover", "Start of the text", "rtl"),  # no words: English
+    ("xx", "Contents", "Cover", "Start of the text", None),
+])
+def test_the_book_s_own_words_follow_the_site_language(
+        tmp_path: Path, lang: str, contents: str, cover: str, start: str,
+        direction: str | None) -> None:
+    epub, _, _ = small_book(tmp_path, {"a.md": "# A\n\n## Part\n"}, config=f"lang: {lang}\n")
+    nav = epub.xhtml[epub.item_path(epub.item_with("nav"))]
+    assert nav.findtext(".//x:nav[@epub:type='toc']/x:h1", namespaces=NS) == contents
+    assert [_text(a) for a in nav.iterfind(".//x:nav[@epub:type='landmarks']//x:a", NS)] == [
+        cover, contents, start]
+    assert doc(epub, "contents.xhtml").findtext(".//x:h1", namespaces=NS) == contents
+    assert doc(epub, "cover.xhtml").findtext(".//x:title", namespaces=NS) == cover
+    for name in ("a.xhtml", "cover.xhtml", "contents.xhtml"):
+        assert doc(epub, name).get("dir") == direction
+    spine = epub.opf.find(".//opf:spine", NS)
+    assert spine.get("page-progression-direction") == direction
 
 
 def test_nav_nests_hidden_pages_when_included(tmp_path: Path) -> None:

@@ -594,9 +594,9 @@ def test_handout_links_to_left_out_pages_keep_the_site_fragment(tmp_path: Path) 
 # -- the print HTML, quickly (no WeasyPrint) -----------------------------------------------
 
 
-def _nested_site(root: Path, toc_depth: int = 3) -> RenderedBook:
+def _nested_site(root: Path, toc_depth: int = 3, lang: str = "de") -> RenderedBook:
     make_site(root, {
-        "_config.yml": f"title: Nested\nlang: de\nkbbook:\n  toc_depth: {toc_depth}\n",
+        "_config.yml": f"title: Nested\nlang: {lang}\nkbbook:\n  toc_depth: {toc_depth}\n",
         "a.md": page("Top", nav_order=1, body="# Top\n\n## Intro\n\n#### Deep\n\nText[^1]\n\n"
                      "[^1]: A note with [a link](https://example.org/n).\n"),
         "b.md": page("Middle", parent="Top", body="Middle text.\n\n### Only h3\n"),
@@ -659,6 +659,27 @@ def test_a_note_called_twice_shows_one_number_and_no_bare_notes_heading(
     assert "2.Notealpha." in text and "3.Notebeta." in text and "Footnotes" not in text
 
 
+@pytest.mark.parametrize(("lang", "contents", "page_ref", "html_attrs"), [
+    ("de", "Inhalt", "(S.12)", 'lang="de"'),
+    ('"no"', "Innhold", "(s.12)", 'lang="nb"'),  # hyphenated as Bokmål
+    ("ja", "目次", "(12ページ)", 'lang="ja"'),
+    # (pypdf gives right-to-left lines in visual order: the parentheses come out mirrored)
+    ("he", "תוכן העניינים", ")12עמ׳(", 'lang="he" dir="rtl"'),
+])
+def test_the_book_s_own_words_follow_the_site_language(
+        tmp_path: Path, lang: str, contents: str, page_ref: str, html_attrs: str) -> None:
+    rendered = _nested_site(tmp_path, lang=lang)
+    html = build_print_document(rendered).html
+    assert f"<html {html_attrs}>" in html
+    out = tmp_path / "words.pdf"
+    write_pdf(rendered, out, Diagnostics())
+    texts = [squash(p.extract_text()) for p in PdfReader(out).pages]
+    assert contents.replace(" ", "") in texts[1]
+    # The child list and links name their pages' numbers, in the book's words.
+    number = next(i for i, t in enumerate(texts) if "Middletext" in t) + 1
+    assert page_ref.replace("12", str(number)) in "".join(texts), texts
+
+
 def test_handout_of_a_deep_page_starts_at_level_one(tmp_path: Path) -> None:
     rendered = _nested_site(tmp_path)
     html = build_print_document(rendered, parts=select_parts(rendered.book, ["Middle"])).html
@@ -687,11 +708,12 @@ def test_cover_date_and_stylesheet_order(tmp_path: Path, monkeypatch: pytest.Mon
     assert "2001-09-09" in reader.pages[0].extract_text()  # the cover's date
     assert [float(x) for x in reader.pages[0].mediabox[2:]] == [612, 792]
     assert not diagnostics.items
-    # kbbook's (code colours, print.css, the paper size), then the user's.
-    sheets = stylesheets([user_css], "letter")
-    assert [sheet.source for sheet in sheets] == [KBBOOK_CSS] * 3 + [str(user_css)]
+    # kbbook's (code colours, print.css, the paper size, its words), then the user's.
+    sheets = stylesheets([user_css], "letter", "de")
+    assert [sheet.source for sheet in sheets] == [KBBOOK_CSS] * 4 + [str(user_css)]
     assert ".highlight" in sheets[0].text and "@page" in sheets[1].text
-    assert sheets[2].text == "@page { size: letter; }" and sheets[3].text == user_css.read_text()
+    assert sheets[2].text == "@page { size: letter; }" and '"S.' in sheets[3].text
+    assert sheets[4].text == user_css.read_text()
     document = build_print_document(rendered, css=[user_css])
     assert user_css.resolve() in document.policy.files
 

@@ -16,6 +16,8 @@ from ebooklib import epub
 from ...book import contents
 from ...errors import Diagnostics
 from ...render import RenderedBook
+from ...render.diagrams import ICON_CREDIT, uses_icons
+from ...words import direction, words
 from .cover import generate_cover
 from .documents import (
     CONTENTS_FILE,
@@ -29,6 +31,7 @@ from .documents import (
     ncx_document,
     page_documents,
 )
+from .fonts import font_items
 from .images import (
     ImageError,
     ImagePreparer,
@@ -69,7 +72,9 @@ def _write(rendered: RenderedBook, out: Path, images: ImageStore, css: Sequence[
     config = rendered.book.config
     meta = book_metadata(config, diagnostics)
     stylesheets = stylesheet_items(css, diagnostics)
-    hrefs = tuple(item.file_name for item in stylesheets)
+    extras = font_items(rendered.pages)
+    hrefs = tuple(item.file_name for item in [*stylesheets, *extras]
+                  if item.media_type == "text/css")
 
     pages = page_documents(rendered.pages, meta.lang, hrefs)
     all_alt = embed_images(((d.root, d.rendered) for d in pages if d.rendered is not None),
@@ -78,23 +83,27 @@ def _write(rendered: RenderedBook, out: Path, images: ImageStore, css: Sequence[
 
     files = {d.rendered.page.rel: d.file_name for d in pages if d.rendered is not None}
     every = contents(rendered.book.roots)
-    landmarks = (("cover", "cover", COVER_FILE, "Cover"),
-                 ("toc", "toc", CONTENTS_FILE, "Contents"),
-                 ("bodymatter", "text", pages[0].file_name, "Start of the text"))
+    said = words(meta.lang)
+    landmarks = (("cover", "cover", COVER_FILE, said.cover),
+                 ("toc", "toc", CONTENTS_FILE, said.contents),
+                 ("bodymatter", "text", pages[0].file_name, said.start))
     front = (
-        cover_document(meta.lang, hrefs, cover.file_name, f"Cover: {meta.title}"),
-        contents_document(meta.lang, hrefs, "Contents",
+        cover_document(meta.lang, hrefs, cover.file_name, f"{said.cover}: {meta.title}",
+                       said.cover),
+        contents_document(meta.lang, hrefs, said.contents,
                           contents(rendered.book.roots, config.book.toc_depth,
-                                   CONTENTS_NESTING), files),
+                                   CONTENTS_NESTING), files,
+                          [ICON_CREDIT] if uses_icons([rp.body for rp in rendered.pages])
+                          else []),
     )
-    nav = nav_document(meta.lang, meta.title, hrefs, "Contents", every, files,
+    nav = nav_document(meta.lang, meta.title, hrefs, said.contents, every, files,
                        [(kind, href, label) for kind, _, href, label in landmarks],
-                       "Landmarks")
+                       said.landmarks)
     ncx = ncx_document(meta.lang, meta.identifier, meta.title, meta.authors, every, files)
 
     book = epub.EpubBook()
     set_metadata(book, meta, cover, has_images=bool(images.images), all_alt=all_alt)
-    for item in stylesheets:
+    for item in [*stylesheets, *extras]:
         book.add_item(item)
     book.add_item(cover)
     for image in images.images:
@@ -103,14 +112,18 @@ def _write(rendered: RenderedBook, out: Path, images: ImageStore, css: Sequence[
                                      content=image.image.data))
     spine: list[Document] = [*front, *pages]
     for doc in spine:
-        book.add_item(epub.EpubItem(uid=doc.item_id, file_name=doc.file_name,
-                                    media_type=XHTML, content=doc.content()))
+        item = epub.EpubItem(uid=doc.item_id, file_name=doc.file_name, media_type=XHTML,
+                             content=doc.content())
+        item.properties = list(doc.properties)  # type: ignore[attr-defined]
+        book.add_item(item)
     nav_item = epub.EpubItem(uid="nav", file_name=NAV_FILE, media_type=XHTML, content=nav)
     nav_item.properties = ["nav"]  # type: ignore[attr-defined]
     book.add_item(nav_item)
     book.add_item(epub.EpubItem(uid="ncx", file_name=NCX_FILE,
                                 media_type="application/x-dtbncx+xml", content=ncx))
     book.spine = [doc.item_id for doc in spine]
+    if direction(meta.lang) == "rtl":
+        book.set_direction("rtl")  # the spine's page-progression-direction
     book.guide = [{"type": guide, "href": href, "title": label}
                   for _, guide, href, label in landmarks]
     write_reproducible(book, out, meta.modified)

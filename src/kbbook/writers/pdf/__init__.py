@@ -17,6 +17,7 @@ from ...errors import Diagnostics
 from ...render import RenderedBook
 from ...render.css import fetched
 from ...render.highlight import pygments_css
+from ...words import words
 from ..common import build_time, read_css_file, style_text
 from .document import PAPER_SIZES, PrintDocument, build_print_document
 from .fetcher import SafeFetcher
@@ -27,12 +28,31 @@ __all__ = ["PrintDocument", "build_print_document", "stylesheets", "write_pdf"]
 
 KBBOOK_CSS = "kbbook's print stylesheet"
 _AT_LINE = re.compile(r"\bat (\d+):\d+")
+_SVG_PROPERTY = re.compile(
+    r"Ignored `(?:stroke|fill|marker|stop-|text-anchor|dominant-baseline|alignment-baseline|"
+    r"baseline-shift|paint-order|vector-effect|shape-rendering|text-rendering|clip-rule|"
+    r"flood-|lighting-color|color-interpolation|mask|r:|rx:|ry:|cx:|cy:|x:|y:|d:)[^`]*` at "
+    r"\d+:\d+, unknown property")
 _URL = re.compile(r"\b(?:file|https?|data):[^\s'\"`,)]+")
 
 
-def stylesheets(css: Sequence[Path], paper: str) -> list[Stylesheet]:
-    """kbbook's (code colours, print.css, the paper size), then the user's, in this order."""
-    ours = [pygments_css(), style_text("print.css"), f"@page {{ size: {PAPER_SIZES[paper]}; }}"]
+def _css_string(text: str) -> str:
+    return '"' + "".join(c if c.isalnum() or c in " .,()" else f"\\{ord(c):06x}"
+                         for c in text) + '"'
+
+
+def language_css(lang: str) -> str:
+    """The rules that carry kbbook's words in the book's language: "(p. 12)"."""
+    said = words(lang)
+    return (f"a.kb-xref::after {{ content: \"\\00a0(\" {_css_string(said.page_before)} "
+            f"target-counter(attr(href), page) {_css_string(said.page_after)} \")\"; }}\n")
+
+
+def stylesheets(css: Sequence[Path], paper: str, lang: str = "en") -> list[Stylesheet]:
+    """kbbook's (code colours, print.css, the paper size, the book's words in `lang`), then
+    the user's, in this order."""
+    ours = [pygments_css(), style_text("print.css"), f"@page {{ size: {PAPER_SIZES[paper]}; }}",
+            language_css(lang)]
     return [*(Stylesheet(text, None, KBBOOK_CSS) for text in ours),
             *(Stylesheet(read_css_file(path), path.resolve().as_uri(), str(path))
               for path in css)]
@@ -63,6 +83,8 @@ class _Problems:
     def weasyprint(self, source: str | None, message: str) -> None:
         if "RefusedURL:" in message:
             return  # reported once, with its reason, by `refused`
+        if source is None and _SVG_PROPERTY.match(message):
+            return  # an SVG's own style: its renderer reads it, the HTML cascade does not
         if source is not None:
             line = _AT_LINE.search(message)
             self.diagnostics.warning(source, int(line.group(1)) if line else None,
@@ -84,7 +106,7 @@ def write_pdf(rendered: RenderedBook, out: Path, diagnostics: Diagnostics, *,
     day = build_time(diagnostics).date()
     with Progress(progress) as display:
         document = build_print_document(rendered, paper=paper, parts=parts, day=day, css=css)
-        sheets = stylesheets(css, paper)
+        sheets = stylesheets(css, paper, rendered.book.config.lang)
         problems = _Problems(rendered, document, sheets, diagnostics)
         fetcher = SafeFetcher(document.policy)
         display.say("rendering with WeasyPrint")

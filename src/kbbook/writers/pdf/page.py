@@ -22,6 +22,7 @@ from lxml import etree
 from ...render import Heading, LinkKind, RenderedPage
 from ...render.html import add_class, classes, plain_text, remove
 from ...render.links import UNLINKED
+from ...render.math import MATHML_NS, MathError, math_svg
 from ...render.model import EPUB_NS, IMAGE_ATTR, LINK_ATTR, XHTML_NS, xhtml
 
 _HEADING = re.compile(r"h[1-6]")
@@ -286,9 +287,22 @@ def _drop_epub_attributes(tree: etree._Element) -> None:
             del el.attrib[attr]
 
 
+def _draw_math(tree: etree._Element) -> None:
+    """Formulas as SVG (WeasyPrint has no MathML); one ziamath cannot draw keeps its TeX."""
+    for math in list(tree.iter(f"{{{MATHML_NS}}}math")):
+        try:
+            drawn = math_svg(math)
+        except MathError:
+            drawn = etree.Element(xhtml("code"))
+            drawn.text = math.get("alttext") or "".join(math.itertext())
+        drawn.tail = math.tail
+        math.getparent().replace(math, drawn)
+
+
 def print_body(rendered: RenderedPage, page_level: int, ctx: PrintContext) -> etree._Element:
     """A copy of the page's body made ready for print."""
     tree = copy.deepcopy(rendered.body)
+    _draw_math(tree)
     _move_footnotes(tree)
     _drop_epub_attributes(tree)
     _limit_indentation(tree)

@@ -1,0 +1,57 @@
+"""Drawings kept between builds (diagrams, formulas), by a hash of what was drawn and how:
+only new or changed ones are drawn again.
+
+The folder is `$KBBOOK_CACHE_DIR`, else `$XDG_CACHE_HOME/kbbook`, else `~/.cache/kbbook`.
+A cache that cannot be read or written is no error: the drawing is made again.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from pathlib import Path
+
+_KEY = re.compile(r"^[0-9a-f]{16,128}$")
+
+
+def cache_root() -> Path:
+    explicit = os.environ.get("KBBOOK_CACHE_DIR")
+    if explicit:
+        return Path(explicit)
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    return (Path(xdg) if xdg else Path.home() / ".cache") / "kbbook"
+
+
+class DrawingCache:
+    """Text files named by their key, in one folder of the cache."""
+
+    def __init__(self, kind: str, root: Path | None = None) -> None:
+        self.folder = (root or cache_root()) / kind
+        self.hits = 0
+        self.misses = 0
+
+    def _path(self, key: str) -> Path:
+        if not _KEY.match(key):
+            raise ValueError(f"not a cache key: {key!r}")
+        return self.folder / key[:2] / f"{key}.svg"
+
+    def get(self, key: str) -> str | None:
+        try:
+            text = self._path(key).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            self.misses += 1
+            return None
+        self.hits += 1
+        return text
+
+    def put(self, key: str, text: str) -> None:
+        path = self._path(key)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent,
+                                             delete=False, suffix=".tmp") as tmp:
+                tmp.write(text)
+            os.replace(tmp.name, path)
+        except OSError:
+            pass  # (a read-only cache: drawn again next time)
