@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import sys
+import tempfile
 
 import pytest
 
@@ -15,6 +17,8 @@ def pytest_configure(config: pytest.Config) -> None:
     session, before any fixture runs (module-scoped builds included), and every attempt is
     remembered: code that swallows the error (WeasyPrint's fetcher turns it into a warning)
     still fails the run."""
+    # Drawings are cached in a folder of the run's own, never the user's cache.
+    os.environ.setdefault("KBBOOK_CACHE_DIR", tempfile.mkdtemp(prefix="kbbook-test-cache-"))
     socket.socket.connect = refuse  # type: ignore[method-assign]
     socket.socket.connect_ex = refuse  # type: ignore[method-assign,assignment]
     socket.create_connection = refuse  # type: ignore[assignment]

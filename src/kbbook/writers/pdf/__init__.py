@@ -19,6 +19,7 @@ from ...render.css import fetched
 from ...render.highlight import pygments_css
 from ...words import words
 from ..common import build_time, read_css_file, style_text
+from .coverage import check_fonts
 from .document import PAPER_SIZES, PrintDocument, build_print_document
 from .fetcher import SafeFetcher
 from .progress import Progress
@@ -104,6 +105,9 @@ def write_pdf(rendered: RenderedBook, out: Path, diagnostics: Diagnostics, *,
               progress: bool = False) -> None:
     """Write the book (or the subtrees `parts`, a handout) as a PDF at `out`."""
     day = build_time(diagnostics).date()
+    printed = None if parts is None else {n.page.rel for root in parts for _, n in root.walk()}
+    check_fonts([rp for rp in rendered.pages if printed is None or rp.page.rel in printed],
+                diagnostics)
     with Progress(progress) as display:
         document = build_print_document(rendered, paper=paper, parts=parts, day=day, css=css)
         sheets = stylesheets(css, paper, rendered.book.config.lang)
