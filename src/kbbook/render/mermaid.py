@@ -10,8 +10,10 @@ How: the Mermaid bundle (`mermaid.min.js`) and the Font Awesome Free icon data a
 from disk (`.ci/install-diagrams` puts them beside the virtual environment); Chromium gets
 a page in a temporary folder with every source, draws them with HTML labels off (all text is
 SVG `<text>`, no `foreignObject`), replaces each `fa:fa-NAME` icon by its outline, and
-prints the result. It cannot reach the network: every request goes to a proxy that does not
-exist, no host name resolves, and the page's Content-Security-Policy allows local files only.
+prints the result. It cannot reach the network: it runs in a network namespace of its own
+where the system allows (`unshare -rn`), every request goes to a proxy that does not
+exist, no host name resolves, and the page's Content-Security-Policy allows local files
+only.
 """
 
 from __future__ import annotations
@@ -283,9 +285,24 @@ def _page(sources: Sequence[str], icons: dict[str, dict[str, object]], tools: To
                         icons=_json_for_script(icons), config=_json_for_script(config(tools)))
 
 
+@lru_cache(maxsize=1)
+def isolation() -> tuple[str, ...]:
+    """`unshare -rn` where the system allows it: Chromium then runs in a network namespace
+    of its own, which has no network at all (the flags above close the rest)."""
+    unshare = shutil.which("unshare")
+    if unshare is None:
+        return ()
+    try:
+        probe = subprocess.run([unshare, "-rn", "true"], capture_output=True, timeout=10,
+                               check=False, stdin=subprocess.DEVNULL)
+    except (OSError, subprocess.TimeoutExpired):
+        return ()
+    return (unshare, "-rn") if probe.returncode == 0 else ()
+
+
 def chromium_command(tools: Tools, profile: Path, page: Path, count: int) -> list[str]:
     budget = int((TIMEOUT + PER_DIAGRAM * count) * 1000)
-    return [tools.chromium, *CHROMIUM_FLAGS, f"--user-data-dir={profile}",
+    return [*isolation(), tools.chromium, *CHROMIUM_FLAGS, f"--user-data-dir={profile}",
             f"--virtual-time-budget={budget}", "--dump-dom", page.as_uri()]
 
 
