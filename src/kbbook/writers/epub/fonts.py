@@ -7,6 +7,7 @@ measured them in it). Each comes with the stylesheet that uses it, only when a p
 from __future__ import annotations
 
 import io
+import logging
 import shutil
 import subprocess
 from collections.abc import Sequence
@@ -70,6 +71,7 @@ def _label_font_file() -> Path | None:
 def _subset(path: Path, text: str) -> bytes:
     from fontTools import subset
 
+    logging.getLogger("fontTools").setLevel(logging.ERROR)  # (its notes on dropped tables)
     options = subset.Options()
     options.layout_features = ["*"]
     options.name_IDs = ["*"]  # (the licence and the name stay in the font)
