@@ -722,6 +722,30 @@ def test_the_book_s_own_words_follow_the_site_language(
     assert spine.get("page-progression-direction") == direction
 
 
+def test_formulas_and_inline_svg_are_declared_and_carry_what_they_need(
+        tmp_path: Path) -> None:
+    """MathML and SVG pages are declared in the manifest; the math font and a picture of
+    each formula (for readers without MathML) come with the book; EPUBCheck agrees."""
+    epub, diagnostics, _ = small_book(tmp_path, {
+        "a.md": "Inline $$x_1^2$$ and\n\n$$\n\\frac{a}{b}\n$$\n",
+        "b.md": '<svg viewBox="0 0 4 4"><circle cx="2" cy="2" r="2"/></svg>\n',
+    })
+    assert not diagnostics.warnings
+    properties = {item.get("href"): item.get("properties") for item in epub.manifest.values()}
+    assert properties["a.xhtml"] == "mathml" and properties["b.xhtml"] == "svg"
+    assert properties["index.xhtml"] is None
+    maths = doc(epub, "a.xhtml").findall(".//{http://www.w3.org/1998/Math/MathML}math")
+    assert [m.get("alttext") for m in maths] == ["x_1^2", "\\frac{a}{b}"]
+    for math in maths:
+        picture = epub.zip.read(epub.path(math.get("altimg"), epub.path("a.xhtml")))
+        assert picture.startswith(b"<?xml") and b"<path" in picture
+    names = epub.zip.namelist()
+    assert "EPUB/fonts/STIXTwoMath-Regular.ttf" in names
+    assert "STIX Two Math" in epub.zip.read("EPUB/styles/drawings.css").decode()
+    result = run_epubcheck(tmp_path / "small.epub")
+    assert result.problems == 0, "\n".join(result.messages)
+
+
 def test_nav_nests_hidden_pages_when_included(tmp_path: Path) -> None:
     epub, _, rendered = small_book(tmp_path, {}, include_hidden=True)
     nav = epub.xhtml[epub.item_path(epub.item_with("nav"))]

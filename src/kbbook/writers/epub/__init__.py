@@ -40,6 +40,7 @@ from .images import (
     embed_images,
     prepare_image,
 )
+from .mathimages import math_pictures
 from .metadata import book_metadata, set_metadata
 from .package import write_reproducible
 from .stylesheets import stylesheet_items
@@ -77,6 +78,7 @@ def _write(rendered: RenderedBook, out: Path, images: ImageStore, css: Sequence[
                   if item.media_type == "text/css")
 
     pages = page_documents(rendered.pages, meta.lang, hrefs)
+    extras += math_pictures(d.root for d in pages)
     all_alt = embed_images(((d.root, d.rendered) for d in pages if d.rendered is not None),
                            images, diagnostics)
     cover = cover_item(rendered, diagnostics)
