@@ -17,6 +17,7 @@ from .errors import Diagnostics, KbbookError
 from .output import check_output_path, write_atomically
 from .render import RenderedBook, render_book
 from .site import NavRules, SiteConfig, load_config, load_pages
+from .site.language import with_language
 from .writers.common import read_css_file
 
 if TYPE_CHECKING:
@@ -76,6 +77,7 @@ def load_book(site: Path | str | SiteOptions, diagnostics: Diagnostics, *,
                          include_hidden=options.include_hidden,
                          allow_remote=options.allow_remote)
     pages = load_pages(config, diagnostics)
+    config = with_language(config, pages, diagnostics)
     if not pages and not diagnostics.errors:
         raise KbbookError(
             f"{options.site}: no pages found; a just-the-docs site has Markdown files (.md) "

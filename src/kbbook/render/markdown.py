@@ -19,6 +19,7 @@ from mdit_py_plugins.tasklists import tasklists_plugin
 from .highlight import highlight_code
 from .html import prepare_raw_html
 from .kramdown import kramdown_plugin
+from .typography import ENGLISH, Quotes, typography_plugin
 
 MAX_NESTING = 64
 """markdown-it's nesting limit (in its levels: a blockquote is one, a list item two): deeper
@@ -67,8 +68,9 @@ def _footnote_ref(self: RendererHTML, tokens: Sequence[Token], idx: int,
                   options: OptionsDict, env: EnvType) -> str:
     token = tokens[idx]
     n = _fn_number(token)
-    return (f'<a href="#fn:{n}" class="footnote-ref" epub:type="noteref" role="doc-noteref" '
-            f'id="{_fn_ref_id(token)}" data-kb-fn="1">{n}</a>')
+    # A superscript, as kramdown writes it: raised even where the reader ignores our CSS.
+    return (f'<sup><a href="#fn:{n}" class="footnote-ref" epub:type="noteref" '
+            f'role="doc-noteref" id="{_fn_ref_id(token)}" data-kb-fn="1">{n}</a></sup>')
 
 
 def _footnote_block_open(*args: object) -> str:
@@ -122,10 +124,10 @@ def annotate_lines(state: StateCore) -> None:
                     line += child.content.count("\n")
 
 
-def create_markdown() -> MarkdownIt:
+def create_markdown(quotes: Quotes = ENGLISH) -> MarkdownIt:
     """markdown-it as kbbook uses it: CommonMark with GFM tables, strikethrough and task
-    lists, footnotes, definition lists, raw HTML, kramdown syntax; no linkify, no
-    typographer."""
+    lists, footnotes, definition lists, raw HTML, kramdown syntax and typography (`quotes`
+    for the curly quotes); no linkify."""
     md = MarkdownIt("commonmark", {"html": True, "linkify": False, "typographer": False,
                                    "maxNesting": MAX_NESTING})
     md.enable(["table", "strikethrough"])
@@ -133,6 +135,7 @@ def create_markdown() -> MarkdownIt:
     # text, rather than leaving the Markdown source visible.
     md.validateLink = lambda url: True  # type: ignore[method-assign]
     md.use(footnote_plugin).use(tasklists_plugin).use(deflist_plugin).use(kramdown_plugin)
+    md.use(typography_plugin, quotes)
     md.add_render_rule("fence", _fence)
     md.add_render_rule("html_block", _html_block)
     md.add_render_rule("html_inline", _html_inline)

@@ -37,6 +37,7 @@ from ..site.liquid import expand_liquid
 from .context import PageContext
 from .html import HTML_DEPTH, element, parse_fragment
 from .ids import PageAnchors, assign_ids, expand_tocs, page_id_for, starts_with_title, unique
+from .kramdown import lazy_quote_ials
 from .links import resolve_links
 from .markdown import MAX_NESTING, create_markdown
 from .model import Heading, ImageRef, NavLink, RenderedPage
@@ -45,10 +46,13 @@ from .rewrite import (
     apply_callouts,
     label_footnotes,
     make_figures,
+    open_details,
     remove_nav_buttons,
     resolve_images,
+    soft_breaks,
 )
 from .sanitise import sanitise
+from .typography import site_quotes
 from .xhtml import to_xhtml
 
 
@@ -93,7 +97,7 @@ def _too_deep(tokens: Sequence[Token]) -> Token | None:
 def _markdown_tree(md: MarkdownIt, text: str, ctx: PageContext,
                    deep: _DeepWarning) -> HtmlElement:
     body_line = ctx.page.body_line
-    text, first = cap_nesting(text)
+    text, first = cap_nesting(lazy_quote_ials(text))
     if first is not None:
         deep.flattened(body_line + first, f"blockquotes or lists nested more than "
                        f"{MARKDOWN_DEPTH} levels deep are flattened (their text is kept)")
@@ -135,6 +139,8 @@ def _draft(md: MarkdownIt, ctx: PageContext, used: set[str]) -> _Draft:
     make_figures(root)
     apply_callouts(root, ctx.resolver.config.callouts)
     label_footnotes(root)
+    open_details(root)
+    soft_breaks(root)
     headings, ids = assign_ids(root, ctx, used)
     expand_tocs(root, headings, page.rel)
     return _Draft(
@@ -155,7 +161,8 @@ def render_pages(pages: Sequence[Page], resolver: LinkResolver, diagnostics: Dia
     from `reserved_ids`, which a writer may need for its own elements); links to a page
     outside them leave the book (web URL) or lose their link (with a warning). `on_image`
     is told of each usable image file as soon as a page shows it."""
-    md = create_markdown()
+    config = resolver.config
+    md = create_markdown(site_quotes(config.variables.get("kramdown"), config.lang))
     used: set[str] = set(reserved_ids)
     page_ids = {page.rel: unique(page_id_for(page), used) for page in pages}
     drafts = [_draft(md, PageContext(p, page_ids[p.rel], resolver, diagnostics, on_image), used)

@@ -75,6 +75,8 @@ class SiteConfig:
     """Author names."""
     lang: str = "en"
     """BCP 47 language tag."""
+    lang_given: bool = True
+    """`_config.yml` sets `lang` (else kbbook reads the language from the pages)."""
     url: str = ""
     """The site's absolute URL without a trailing slash (e.g. https://example.org)."""
     baseurl: str = ""
@@ -279,6 +281,7 @@ def load_config(
         description=_str(data.get("description")).strip(),
         authors=_authors(data.get("author")),
         lang=_lang(data.get("lang"), diagnostics, where),
+        lang_given=bool(_str(data.get("lang")).strip()),
         url=_str(data.get("url")).rstrip("/"),
         baseurl=baseurl,
         nav_sort_case_insensitive=data.get("nav_sort") == "case_insensitive",

@@ -605,6 +605,8 @@ def test_configured_cover_identifier_publisher_and_language(tmp_path: Path) -> N
     assert epub.dc("identifier") == ["isbn:123"] and epub.dc("publisher") == ["Pub"]
     assert epub.dc("language") == ["pt-BR"] and epub.dc("creator") == ["Ann", "Bob"]
     assert all(d.get("lang") == "pt-BR" for d in epub.xhtml.values())
+    # The package document says its own language too (Ace's finding on every book).
+    assert epub.opf.get("{http://www.w3.org/XML/1998/namespace}lang") == "pt-BR"
 
 
 def test_missing_cover_is_generated_with_a_warning(tmp_path: Path) -> None:

@@ -113,7 +113,7 @@ def _write(rendered: RenderedBook, out: Path, images: ImageStore, css: Sequence[
     book.spine = [doc.item_id for doc in spine]
     book.guide = [{"type": guide, "href": href, "title": label}
                   for _, guide, href, label in landmarks]
-    write_reproducible(book, out, meta.modified)
+    write_reproducible(book, out, meta.modified, meta.lang)
 
 
 def cover_item(rendered: RenderedBook, diagnostics: Diagnostics) -> epub.EpubItem:

@@ -250,7 +250,7 @@ def embed_images(pages: Iterable[tuple[etree._Element, RenderedPage]], store: Im
                 continue
             embedded = store.embed(image, rendered.page)
             if embedded is None:
-                missing_image(img)
+                missing_image(img, image.rel)
                 continue
             img.set("src", embedded.href)
             all_alt = all_alt and bool(image.alt.strip())
