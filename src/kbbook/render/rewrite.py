@@ -289,10 +289,17 @@ def soft_breaks(root: HtmlElement) -> None:
 
 
 def open_details(root: HtmlElement) -> None:
-    """A book has no click: every `<details>` is shown open, its summary a heading over its
-    content (styles/epub.css and print.css drop the disclosure marker)."""
-    for details in root.iter("details"):
-        details.set("open", "open")
+    """A book has no click: every `<details>` is shown open, as a block whose summary is a
+    heading over its content. Plain blocks, not `<details>` set open: a summary is a
+    control, and the links it often holds would be controls inside a control (Ace: nested
+    interactive); no reader hides their content either."""
+    for details in list(root.iter("details")):
+        for summary in details.iter("summary"):
+            summary.tag = "div"
+            add_class(summary, "kb-summary")
+        details.tag = "div"
+        details.attrib.pop("open", None)
+        add_class(details, "kb-details")
 
 
 # -- footnotes -----------------------------------------------------------------------------
