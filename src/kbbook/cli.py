@@ -26,6 +26,7 @@ from .pipeline import (
     load_book,
 )
 from .version import __version__
+from .writers.common import human_size
 
 app = typer.Typer(
     name="kbbook",
@@ -51,6 +52,14 @@ SiteArg = Annotated[
 class NavRulesChoice(StrEnum):
     modern = "modern"
     legacy = "legacy"
+
+
+class DeviceChoice(StrEnum):
+    default = "default"
+    tablet = "tablet"
+    kobo = "kobo"
+    kindle = "kindle"
+    eink = "eink"
 
 
 class PaperChoice(StrEnum):
@@ -228,7 +237,7 @@ def _written(build: Callable[[], Built]) -> None:
         _report(exc.diagnostics, False)
         raise
     _report(built.diagnostics, False)
-    print(f"wrote {built.output}", file=sys.stderr)
+    print(f"wrote {built.output} ({human_size(built.output.stat().st_size)})", file=sys.stderr)
 
 
 OutOpt = Annotated[
@@ -264,6 +273,12 @@ def epub(
     site: SiteArg = None,
     output: OutOpt = None,
     css: CssOpt = None,
+    device: Annotated[
+        DeviceChoice,
+        typer.Option("--device", case_sensitive=False,
+                     help="The reader the book is for: default, tablet, kobo (a Kobo EPUB, "
+                     ".kepub.epub), kindle (Send to Kindle) or eink (greys, type styles)."),
+    ] = DeviceChoice.default,
     strict: StrictOpt = False,
     allow_remote: RemoteOpt = False,
     nav_rules: NavRulesOpt = None,
@@ -272,11 +287,12 @@ def epub(
 ) -> None:
     """Write the book as an EPUB 3 for e-readers.
 
-    Example: kbbook epub docs/ -o handbook.epub
+    Example: kbbook epub docs/ -o handbook.epub --device kobo
     """
     sheets = _stylesheets(css)
     options = _site_options(site, nav_rules, github_pages, include_hidden, allow_remote)
-    _written(lambda: build_epub(options, output, css=sheets, strict=strict))
+    _written(lambda: build_epub(options, output, css=sheets, device=device.value,
+                                strict=strict))
 
 
 @app.command()

@@ -17,10 +17,11 @@ from .errors import Diagnostics, KbbookError
 from .output import check_output_path, write_atomically
 from .render import RenderedBook, render_book
 from .site import NavRules, SiteConfig, load_config, load_pages
+from .site.language import with_language
 from .writers.common import read_css_file
 
 if TYPE_CHECKING:
-    from .writers.epub import ImagePreparer
+    from .writers.epub import Device, ImagePreparer
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,7 @@ def load_book(site: Path | str | SiteOptions, diagnostics: Diagnostics, *,
                          include_hidden=options.include_hidden,
                          allow_remote=options.allow_remote)
     pages = load_pages(config, diagnostics)
+    config = with_language(config, pages, diagnostics)
     if not pages and not diagnostics.errors:
         raise KbbookError(
             f"{options.site}: no pages found; a just-the-docs site has Markdown files (.md) "
@@ -85,10 +87,11 @@ def load_book(site: Path | str | SiteOptions, diagnostics: Diagnostics, *,
 
 
 def read_and_render(options: SiteOptions, diagnostics: Diagnostics, *,
-                    preparer: ImagePreparer | None = None) -> RenderedBook:
+                    preparer: ImagePreparer | None = None,
+                    device: Device | None = None) -> RenderedBook:
     """`load_book`, then `render_book`; a book without a single page is a KbbookError. With
-    `preparer`, each image starts being prepared for the EPUB, on other threads, as soon as
-    a page shows it."""
+    `preparer`, each image starts being prepared for the EPUB (for `device`), on other
+    threads, as soon as a page shows it."""
     book = load_book(options, diagnostics)
     if not book.reading_order:
         raise KbbookError(
@@ -96,7 +99,9 @@ def read_and_render(options: SiteOptions, diagnostics: Diagnostics, *,
             "to see which pages were left out and why")
     if preparer is None:
         return render_book(book, diagnostics)
-    preparer.configure(book.config.book.image_max_size)
+    from .writers.epub import DEVICES, image_target
+
+    preparer.configure(image_target(book.config, device or DEVICES["default"]))
     return render_book(book, diagnostics, on_image=preparer.submit)
 
 
@@ -114,14 +119,14 @@ Write = Callable[[RenderedBook, Path, Diagnostics], None]
 
 def _build(options: SiteOptions, out: Path | None, suffix: str, css: Sequence[Path],
            strict: bool, write: Write, diagnostics: Diagnostics | None,
-           preparer: ImagePreparer | None = None) -> Built:
+           preparer: ImagePreparer | None = None, device: Device | None = None) -> Built:
     """Render, refuse to write over errors, write atomically."""
     diagnostics = diagnostics if diagnostics is not None else Diagnostics()
     if out is not None:
         check_output_path(Path(out), suffix)
     for sheet in css:
         read_css_file(Path(sheet))  # a stylesheet that is no text fails before the work
-    rendered = read_and_render(options, diagnostics, preparer=preparer)
+    rendered = read_and_render(options, diagnostics, preparer=preparer, device=device)
     target = Path(out) if out is not None else default_output(rendered.book.config, suffix)
     if diagnostics.errors or (strict and diagnostics.warnings):
         what = "errors" if diagnostics.errors else "warnings (strict)"
@@ -131,24 +136,28 @@ def _build(options: SiteOptions, out: Path | None, suffix: str, css: Sequence[Pa
 
 
 def build_epub(site: Path | str | SiteOptions, out: Path | str | None = None, *,
-               css: Sequence[Path] = (), strict: bool = False,
+               css: Sequence[Path] = (), device: str = "default", strict: bool = False,
                nav_rules: NavRules | None = None, github_pages: bool = True,
                include_hidden: bool = False, allow_remote: bool = False,
                diagnostics: Diagnostics | None = None) -> Built:
-    """Write the site's book as an EPUB 3 at `out` (default: its title, here). Raises
-    BookNotWritten when the site has errors (or warnings, with `strict`)."""
+    """Write the site's book as an EPUB 3 at `out` (default: its title, here), for the
+    reader `device` names (default, tablet, kobo, kindle, eink). Raises BookNotWritten when
+    the site has errors (or warnings, with `strict`)."""
     options = _options(site, nav_rules=nav_rules, github_pages=github_pages,
                        include_hidden=include_hidden, allow_remote=allow_remote)
     from .writers.epub import ImagePreparer, write_epub
+    from .writers.epub.devices import device_named
+
+    reader = device_named(device)
 
     sheets = tuple(Path(c) for c in css)
     # Images start being prepared, on other threads, as soon as a page shows them.
     with ImagePreparer() as preparer:
         def write(rendered: RenderedBook, tmp: Path, d: Diagnostics) -> None:
-            write_epub(rendered, tmp, d, css=sheets, preparer=preparer)
+            write_epub(rendered, tmp, d, css=sheets, device=reader, preparer=preparer)
 
-        return _build(options, Path(out) if out else None, ".epub", sheets, strict, write,
-                      diagnostics, preparer)
+        return _build(options, Path(out) if out else None, reader.suffix, sheets, strict,
+                      write, diagnostics, preparer, reader)
 
 
 def build_pdf(site: Path | str | SiteOptions, out: Path | str | None = None, *,

@@ -175,7 +175,9 @@ def test_remote_images_are_kept_when_allowed(tmp_path: Path) -> None:
     assert '<img src="https://example.com/a.png" alt="Remote" data-kb-image="0"/>' in html_of(
         kept) and not list(d)
     dropped, d = render_text(tmp_path, body)
-    assert '<span class="kb-missing-image">Remote</span>' in html_of(dropped)
+    # Left out, but the reader can still open it: its alt text is a link to it.
+    assert ('<a href="https://example.com/a.png" class="kb-missing-image kb-external" '
+            'data-kb-link="0">Remote</a>') in html_of(dropped)
     assert [(x.code, x.line) for x in d] == [("remote-image", 4)]
 
 

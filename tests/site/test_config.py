@@ -40,7 +40,8 @@ def test_reads_site_settings(tmp_path: Path) -> None:
 def test_defaults_without_config(tmp_path: Path) -> None:
     config, _ = config_of(tmp_path)
     assert config.title == tmp_path.name and config.lang == "en"
-    assert config.nav_rules == "modern" and config.book.image_max_size == 1600
+    # (no image size of its own: the EPUB's images follow --device)
+    assert config.nav_rules == "modern" and config.book.image_max_size is None
 
 
 def test_bad_settings_are_reported_not_raised(tmp_path: Path) -> None:

@@ -149,3 +149,18 @@ def test_symlink_out_of_the_site_is_skipped(tmp_path: Path) -> None:
     book, diagnostics = book_of(site)
     assert [p.rel for p in book.reading_order] == ["index.md"]
     assert [(d.path, d.code) for d in diagnostics.warnings] == [("link.md", "outside-site")]
+
+
+def test_titles_and_parents_are_read_in_nfc(tmp_path: Path) -> None:
+    """`Über` typed as u + combining diaeresis is the same title as the precomposed one: it
+    reaches the nav precomposed, and a child of that title is seen to fall under both
+    pages (the sidebar would show it twice: reported) rather than under one by accident."""
+    decomposed, composed = "U\u0308ber", "\u00dcber"
+    make_site(tmp_path, {
+        "a.md": page(decomposed, nav_order=1),
+        "b.md": page("Kind", parent=composed),
+        "c.md": page(composed, nav_order=2),
+    })
+    book, diagnostics = book_of(tmp_path)
+    assert book.outline() == f"{composed}\n  Kind\n{composed}"
+    assert [(d.path, d.code) for d in diagnostics.warnings] == [("b.md", "duplicate-title")]

@@ -4,6 +4,7 @@ decides what may stay)."""
 
 from __future__ import annotations
 
+import posixpath
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -284,18 +285,22 @@ def plain_text(el: etree._Element) -> str:
     return " ".join("".join(el.itertext()).split())
 
 
-def missing_image(img: etree._Element) -> None:
-    """An image the book cannot show: its alt text in its place (`kb-missing-image`), or
-    nothing when it has none. The same in the renderer's tree and the writers'."""
-    alt = img.get("alt") or ""
-    if not alt.strip():
-        remove(img)
-        return
-    name = etree.QName(img)
-    span = img.makeelement(etree.QName(name.namespace, "span") if name.namespace else "span",
-                           {"class": "kb-missing-image"})
-    span.text = alt
-    replace(img, span)
+def missing_image(img: etree._Element, source: str = "", link: str = "") -> None:
+    """An image the book cannot show, in the renderer's tree and the writers' alike: its alt
+    text in its place (`kb-missing-image`), or, when it has none, the file's name, so the
+    reader sees that something is missing; a link to `link` (a web image) when given."""
+    text = (img.get("alt") or "").strip()
+    if any(etree.QName(a).localname == "a" for a in img.iterancestors()):
+        link = ""  # (a link inside a link is not allowed; the outer one stays)
+    name = posixpath.basename(source.split("?")[0].split("#")[0].rstrip("/"))
+    text = text or (f"[image: {name}]" if name else "[image]")
+    qname = etree.QName(img)
+    tag = etree.QName(qname.namespace, "a" if link else "span") if qname.namespace else (
+        "a" if link else "span")
+    box = img.makeelement(tag, {"href": link, "class": "kb-missing-image"} if link
+                          else {"class": "kb-missing-image"})
+    box.text = text
+    replace(img, box)
 
 
 # ---------------------------------------------------------------------------------------

@@ -89,6 +89,41 @@ def gfm_slug(text: str) -> str:
     return re.sub(r"[ \t]", "-", text)
 
 
+# -- source pre-pass -----------------------------------------------------------------------
+
+_QUOTE_IAL = re.compile(r"^( {0,3}(?:>[ \t]?)+)\{:(?!:)[^}\n]*\}[ \t]*$")
+_FENCE_LINE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+
+
+def lazy_quote_ials(text: str) -> str:
+    """A kramdown blockquote runs to the next blank line, `>` or not, so in
+
+        > {: .highlight }
+        A paragraph.
+
+    the paragraph is inside the quote and takes the IAL. CommonMark would end the quote after
+    the IAL line; this gives the lines that follow it their `>` (every line stays where it
+    was). Lines inside code fences are left alone."""
+    if "{:" not in text:
+        return text
+    lines = text.split("\n")
+    prefix: str | None = None
+    fence: str | None = None
+    for i, line in enumerate(lines):
+        if prefix is not None:
+            if line.strip() and not line.lstrip().startswith(">"):
+                lines[i] = prefix + line
+                continue
+            prefix = None
+        marker = _FENCE_LINE.match(line)
+        if marker is not None:
+            fence = None if fence and marker.group(1).startswith(fence) else (
+                fence or marker.group(1)[:3])
+        elif fence is None and (m := _QUOTE_IAL.match(line)):
+            prefix = m.group(1) if m.group(1).endswith((" ", "\t")) else m.group(1) + " "
+    return "\n".join(lines)
+
+
 # -- block rules ---------------------------------------------------------------------------
 
 

@@ -13,7 +13,7 @@ from lxml.html import HtmlElement
 
 from ..site import TargetKind
 from .context import PageContext
-from .html import add_class, element, replace, url_fragment, valid_web_url
+from .html import add_class, element, plain_text, remove, replace, url_fragment, valid_web_url
 from .ids import PageAnchors
 from .model import LINK_ATTR, Link, LinkKind
 
@@ -116,6 +116,15 @@ def resolve_links(root: HtmlElement, ctx: PageContext,
     id and its author's ids -> book ids. Returns the page's links, by index."""
     links = _Links(ctx, book)
     for a in list(root.iter("a")):
-        if a.get("href") is not None:
-            links.resolve(a)
+        if a.get("href") is None:
+            continue
+        if not plain_text(a) and next(a.iter("img"), None) is None:
+            # Nothing to show or tap (a Liquid loop that gave nothing, say): the website
+            # shows nothing either. An id on it stays, as something may point to it.
+            if a.get("id"):
+                unlink(a)
+            else:
+                remove(a)
+            continue
+        links.resolve(a)
     return tuple(links.found)

@@ -20,6 +20,7 @@ from .highlight import highlight_code, language
 from .html import prepare_raw_html
 from .kramdown import kramdown_plugin
 from .mathsyntax import MathSyntax, math_plugin
+from .typography import ENGLISH, Quotes, typography_plugin
 
 MAX_NESTING = 64
 """markdown-it's nesting limit (in its levels: a blockquote is one, a list item two): deeper
@@ -70,8 +71,9 @@ def _footnote_ref(self: RendererHTML, tokens: Sequence[Token], idx: int,
                   options: OptionsDict, env: EnvType) -> str:
     token = tokens[idx]
     n = _fn_number(token)
-    return (f'<a href="#fn:{n}" class="footnote-ref" epub:type="noteref" role="doc-noteref" '
-            f'id="{_fn_ref_id(token)}" data-kb-fn="1">{n}</a>')
+    # A superscript, as kramdown writes it: raised even where the reader ignores our CSS.
+    return (f'<sup><a href="#fn:{n}" class="footnote-ref" epub:type="noteref" '
+            f'role="doc-noteref" id="{_fn_ref_id(token)}" data-kb-fn="1">{n}</a></sup>')
 
 
 def _footnote_block_open(*args: object) -> str:
@@ -125,10 +127,11 @@ def annotate_lines(state: StateCore) -> None:
                     line += child.content.count("\n")
 
 
-def create_markdown(math: MathSyntax | None = None) -> MarkdownIt:
+def create_markdown(math: MathSyntax | None = None, quotes: Quotes = ENGLISH) -> MarkdownIt:
     """markdown-it as kbbook uses it: CommonMark with GFM tables, strikethrough and task
-    lists, footnotes, definition lists, raw HTML, kramdown syntax and math (kramdown's `$$`,
-    and the delimiters `math` adds); no linkify, no typographer."""
+    lists, footnotes, definition lists, raw HTML, kramdown syntax, math (kramdown's `$$`,
+    and the delimiters `math` adds) and typography (`quotes` for the curly quotes); no
+    linkify."""
     md = MarkdownIt("commonmark", {"html": True, "linkify": False, "typographer": False,
                                    "maxNesting": MAX_NESTING})
     md.enable(["table", "strikethrough"])
@@ -137,6 +140,7 @@ def create_markdown(math: MathSyntax | None = None) -> MarkdownIt:
     md.validateLink = lambda url: True  # type: ignore[method-assign]
     md.use(footnote_plugin).use(tasklists_plugin).use(deflist_plugin).use(kramdown_plugin)
     md.use(math_plugin, math or MathSyntax())
+    md.use(typography_plugin, quotes)
     md.add_render_rule("fence", _fence)
     md.add_render_rule("html_block", _html_block)
     md.add_render_rule("html_inline", _html_inline)

@@ -41,6 +41,7 @@ from .context import PageContext
 from .diagrams import place_diagrams
 from .html import HTML_DEPTH, element, parse_fragment
 from .ids import PageAnchors, assign_ids, expand_tocs, page_id_for, starts_with_title, unique
+from .kramdown import lazy_quote_ials
 from .links import resolve_links
 from .markdown import MAX_NESTING, create_markdown
 from .math import SVG_NS, typeset_math
@@ -51,12 +52,15 @@ from .rewrite import (
     apply_callouts,
     label_footnotes,
     make_figures,
+    open_details,
     remove_nav_buttons,
     resolve_images,
+    soft_breaks,
 )
 from .sanitise import sanitise
 from .sitejs import site_scripts
 from .svgids import scope_ids
+from .typography import site_quotes
 from .xhtml import to_xhtml
 
 
@@ -101,7 +105,7 @@ def _too_deep(tokens: Sequence[Token]) -> Token | None:
 def _markdown_tree(md: MarkdownIt, text: str, ctx: PageContext,
                    deep: _DeepWarning) -> HtmlElement:
     body_line = ctx.page.body_line
-    text, first = cap_nesting(text)
+    text, first = cap_nesting(lazy_quote_ials(text))
     if first is not None:
         deep.flattened(body_line + first, f"blockquotes or lists nested more than "
                        f"{MARKDOWN_DEPTH} levels deep are flattened (their text is kept)")
@@ -146,6 +150,8 @@ def _draft(md: MarkdownIt, ctx: PageContext, used: set[str],
     make_figures(root)
     apply_callouts(root, ctx.resolver.config.callouts)
     label_footnotes(root)
+    open_details(root)
+    soft_breaks(root)
     headings, ids = assign_ids(root, ctx, used)
     expand_tocs(root, headings, page.rel)
     root.extend(child_list)  # (after the ids: the theme's list is no heading of the page)
@@ -178,9 +184,11 @@ def render_pages(pages: Sequence[Page], resolver: LinkResolver, diagnostics: Dia
     outside them leave the book (web URL) or lose their link (with a warning). `on_image`
     is told of each usable image file as soon as a page shows it. `children` gives each
     page's child pages in the book, which the theme lists under a parent page."""
-    scripts = site_scripts(resolver.config)
+    config = resolver.config
+    scripts = site_scripts(config)
     md = create_markdown(MathSyntax(brackets=scripts.math_engine,
-                                    single_dollar=scripts.single_dollar))
+                                    single_dollar=scripts.single_dollar),
+                         site_quotes(config.variables.get("kramdown"), config.lang))
     used: set[str] = set(reserved_ids)
     page_ids = {page.rel: unique(page_id_for(page), used) for page in pages}
     children = children or {}

@@ -3,6 +3,7 @@ callouts and footnote labels. Ids and the TOC are in `ids.py`, links in `links.p
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 from lxml.html import HtmlElement
@@ -10,7 +11,16 @@ from lxml.html import HtmlElement
 from ..site import TargetKind
 from ..site.config import Callout
 from .context import PageContext
-from .html import add_class, classes, element, plain_text, remove, replace, valid_web_url
+from .html import (
+    add_class,
+    classes,
+    element,
+    missing_image,
+    plain_text,
+    remove,
+    replace,
+    valid_web_url,
+)
 from .images import image_problem
 from .model import IMAGE_ATTR, ImageRef, NavLink
 from .sanitise import FLOW_ONLY, in_phrasing
@@ -61,10 +71,6 @@ def remove_nav_buttons(root: HtmlElement, ctx: PageContext) -> tuple[NavLink, ..
 # -- images --------------------------------------------------------------------------------
 
 
-def _alt_span(img: HtmlElement) -> None:
-    replace(img, element("span", img.get("alt") or "", class_="kb-missing-image"))
-
-
 def resolve_images(root: HtmlElement, ctx: PageContext) -> tuple[ImageRef, ...]:
     """Point every `<img>` at its file (site-relative path) and number it (`data-kb-image`),
     or replace it by its alt text with a warning; return the images, by index."""
@@ -75,9 +81,10 @@ def resolve_images(root: HtmlElement, ctx: PageContext) -> tuple[ImageRef, ...]:
         alt = img.get("alt") or ""
         if not src:
             ctx.warn(img, "missing-image", "image without a source; its alt text is shown")
-            _alt_span(img)
+            missing_image(img)
             continue
         image: ImageRef | None = None
+        link = ""  # a remote image left out: the reader can still open it
         target = ctx.resolver.resolve_image(src, ctx.page)
         if target.kind is TargetKind.FILE and target.path is not None:
             problem = image_problem(target.path)
@@ -96,7 +103,9 @@ def resolve_images(root: HtmlElement, ctx: PageContext) -> tuple[ImageRef, ...]:
                 image = ImageRef("", None, target.url, alt, ctx.line(img))
             else:
                 ctx.warn(img, "remote-image", f"remote image '{target.url}' not fetched; pass "
-                         "--allow-remote to include it (its alt text is shown instead)")
+                         "--allow-remote to include it (its alt text is shown instead, as "
+                         "a link to it)")
+                link = target.url
         elif target.kind is TargetKind.UNSAFE:
             ctx.warn(img, "unsafe-image", f"image source '{src[:80]}' uses a scheme a book "
                      "never includes; its alt text is shown instead")
@@ -107,7 +116,7 @@ def resolve_images(root: HtmlElement, ctx: PageContext) -> tuple[ImageRef, ...]:
             ctx.warn(img, "missing-image", f"image '{target.rel}' not found (written as "
                      f"'{src}'); its alt text is shown instead")
         if image is None:
-            _alt_span(img)
+            missing_image(img, src, link)
             continue
         img.set("src", image.rel or image.url)
         img.set(IMAGE_ATTR, str(len(found)))
@@ -224,6 +233,73 @@ def _wrap_callout(el: HtmlElement, cls: str, name: str, titled: bool, spec: Call
         else:
             del el.attrib["class"]
         box.append(el)
+
+
+# -- long paths and names in tables ----------------------------------------------------------
+
+_LONG = re.compile(r"\S{16,}")
+# After a slash, or between a lower-case letter and a capital (`Multipart|Upload`).
+_SOFT = re.compile(r"(?<=/)(?=[^/\s])|(?<=[a-z])(?=[A-Z])")
+_WHOLE = frozenset({"code", "pre", "a", "kbd", "samp"})  # break anywhere already (the CSS)
+
+
+def _soft_pieces(text: str) -> list[str]:
+    """`text` cut where a long path or name may break: after its slashes, between the words
+    of a CamelCase name."""
+    out: list[str] = []
+    last = 0
+    for word in _LONG.finditer(text):
+        for cut in _SOFT.finditer(text, word.start(), word.end()):
+            if cut.start() > word.start():
+                out.append(text[last:cut.start()])
+                last = cut.start()
+    out.append(text[last:])
+    return out
+
+
+def _with_breaks(parent: HtmlElement, text: str | None, index: int) -> str | None:
+    """`text` (standing at child `index` of `parent`) with <wbr/> elements put in at its
+    soft breaks; returns the part that stays before the first of them."""
+    if not text or len(text) < 16:
+        return text
+    pieces = _soft_pieces(text)
+    for offset, piece in enumerate(pieces[1:]):
+        wbr = element("wbr")
+        wbr.tail = piece
+        parent.insert(index + offset, wbr)
+    return pieces[0]
+
+
+def soft_breaks(root: HtmlElement) -> None:
+    """A path (`/repositories/{id}/branches`) or a long name (`AbortMultipartUpload`) in a
+    table cell may break where a printed book breaks it (<wbr/>), rather than push the table
+    off the screen; ordinary words stay whole."""
+    for cell in list(root.iter("td", "th")):
+        for el in [cell, *cell.iterdescendants()]:
+            if not isinstance(el.tag, str) or el.tag in _WHOLE or any(
+                    a.tag in _WHOLE for a in el.iterancestors() if a is not cell):
+                continue
+            for child in reversed(list(el)):  # tails first: inserting shifts what follows
+                if child.tag != "wbr":
+                    child.tail = _with_breaks(el, child.tail, el.index(child) + 1)
+            el.text = _with_breaks(el, el.text, 0)
+
+
+# -- details -------------------------------------------------------------------------------
+
+
+def open_details(root: HtmlElement) -> None:
+    """A book has no click: every `<details>` is shown open, as a block whose summary is a
+    heading over its content. Plain blocks, not `<details>` set open: a summary is a
+    control, and the links it often holds would be controls inside a control (Ace: nested
+    interactive); no reader hides their content either."""
+    for details in list(root.iter("details")):
+        for summary in details.iter("summary"):
+            summary.tag = "div"
+            add_class(summary, "kb-summary")
+        details.tag = "div"
+        details.attrib.pop("open", None)
+        add_class(details, "kb-details")
 
 
 # -- footnotes -----------------------------------------------------------------------------

@@ -55,8 +55,9 @@ class BookSettings:
     """Stable book identifier; derived from url and title when absent."""
     publisher: str | None = None
     """Publisher written into the metadata."""
-    image_max_size: int = 1600
-    """Images larger than this on their long side are scaled down in the EPUB."""
+    image_max_size: int | None = None
+    """Images larger than this on their long side are scaled down in the EPUB (None: as the
+    reader it is made for wants, `--device`)."""
     toc_depth: int = 3
     """How many levels of the book tree the contents pages list."""
 
@@ -75,6 +76,8 @@ class SiteConfig:
     """Author names."""
     lang: str = "en"
     """BCP 47 language tag."""
+    lang_given: bool = True
+    """`_config.yml` sets `lang` (else kbbook reads the language from the pages)."""
     url: str = ""
     """The site's absolute URL without a trailing slash (e.g. https://example.org)."""
     baseurl: str = ""
@@ -160,14 +163,15 @@ def _callouts(value: Any) -> Mapping[str, Callout]:
 _LANG = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$")
 
 
-def _positive_int(value: Any, default: int, key: str, diagnostics: Diagnostics,
-                  where: KeyLines) -> int:
+def _positive_int(value: Any, default: int | None, key: str, diagnostics: Diagnostics,
+                  where: KeyLines) -> int | None:
     if value is None:
         return default
     if isinstance(value, int) and not isinstance(value, bool) and value > 0:
         return value
-    diagnostics.warning("_config.yml", where.line("kbbook", key), "config", f"kbbook.{key} must be "
-                        f"a positive whole number, not {value!r}; using {default}")
+    instead = f"using {default}" if default is not None else "ignored"
+    diagnostics.warning("_config.yml", where.line("kbbook", key), "config", f"kbbook.{key} "
+                        f"must be a positive whole number, not {value!r}; {instead}")
     return default
 
 
@@ -201,9 +205,10 @@ def _book_settings(value: Any, root: Path, diagnostics: Diagnostics,
         cover=_cover(value.get("cover"), root, diagnostics, where),
         identifier=_str(value.get("identifier")) or None,
         publisher=_str(value.get("publisher")) or None,
-        image_max_size=_positive_int(value.get("image_max_size"), 1600, "image_max_size",
+        image_max_size=_positive_int(value.get("image_max_size"), None, "image_max_size",
                                      diagnostics, where),
-        toc_depth=_positive_int(value.get("toc_depth"), 3, "toc_depth", diagnostics, where),
+        toc_depth=_positive_int(value.get("toc_depth"), 3, "toc_depth", diagnostics,
+                                where) or 3,
     )
 
 
@@ -279,6 +284,7 @@ def load_config(
         description=_str(data.get("description")).strip(),
         authors=_authors(data.get("author")),
         lang=_lang(data.get("lang"), diagnostics, where),
+        lang_given=bool(_str(data.get("lang")).strip()),
         url=_str(data.get("url")).rstrip("/"),
         baseurl=baseurl,
         nav_sort_case_insensitive=data.get("nav_sort") == "case_insensitive",

@@ -4,6 +4,7 @@ and what their front matter says."""
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
@@ -137,9 +138,11 @@ def _page_url(rel: str, meta: Mapping[str, Any], config: SiteConfig, is_index: b
 
 
 def _text(value: Any) -> str | None:
+    """A front-matter value as text, in NFC: `Über` typed as u + combining diaeresis is the
+    same title (and parent) as the precomposed one, and reaches the nav precomposed."""
     if value is None or value == "":
         return None
-    return liquid_text(value)
+    return unicodedata.normalize("NFC", liquid_text(value))
 
 
 def _nav_order(source: SourceFile, value: Any, line: int, diagnostics: Diagnostics
@@ -227,6 +230,7 @@ def read_page(source: SourceFile, config: SiteConfig, diagnostics: Diagnostics) 
         title = " ".join(title.split()) or None
     if title is None and config.github_pages:
         title = _title_from_heading(body)
+        title = unicodedata.normalize("NFC", title) if title else None
 
     has_children = meta.get("has_children")
     return Page(

@@ -76,3 +76,8 @@ def nested_lists(entries: tuple[ContentsEntry, ...], tag: Callable[[str], str],
         return ol
 
     return nest(entries, new_list(), item, append, children)
+
+
+def human_size(size: int) -> str:
+    """`2.8 MB`, `640 kB`: a file size as people read it."""
+    return f"{size / 2**20:.1f} MB" if size >= 2**20 else f"{size / 1024:.0f} kB"

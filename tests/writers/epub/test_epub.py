@@ -34,7 +34,7 @@ from kbbook.cli import app
 from kbbook.errors import Diagnostics
 from kbbook.pipeline import SiteOptions, read_and_render
 from kbbook.render import RenderedBook
-from kbbook.writers.epub import write_epub
+from kbbook.writers.epub import DEVICES, write_epub
 
 from epubcheck_util import EpubCheckUnavailable, run_epubcheck
 from shared import CONTENT, PRODUCTBRAIN
@@ -302,7 +302,7 @@ def test_every_present_image_is_embedded(built: Built) -> None:
         present = [rel for rel in rp.files if (built.site / rel).is_file()]
         shown = {img.get("src") for img in built.page_doc(i).iterfind(".//x:img", NS)}
         assert len(shown) >= len(present), rp.page.rel
-    limit = built.rendered.book.config.book.image_max_size
+    limit = built.rendered.book.config.book.image_max_size or DEVICES["default"].image_long_side
     for path in embedded:
         if not path.endswith(".svg"):
             with Image.open(io.BytesIO(epub.zip.read(path))) as im:
@@ -611,6 +611,8 @@ def test_configured_cover_identifier_publisher_and_language(tmp_path: Path) -> N
     assert epub.dc("identifier") == ["isbn:123"] and epub.dc("publisher") == ["Pub"]
     assert epub.dc("language") == ["pt-BR"] and epub.dc("creator") == ["Ann", "Bob"]
     assert all(d.get("lang") == "pt-BR" for d in epub.xhtml.values())
+    # The package document says its own language too (Ace's finding on every book).
+    assert epub.opf.get("{http://www.w3.org/XML/1998/namespace}lang") == "pt-BR"
 
 
 def test_missing_cover_is_generated_with_a_warning(tmp_path: Path) -> None:

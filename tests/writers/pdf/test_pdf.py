@@ -753,3 +753,33 @@ def test_same_source_same_bytes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     write_pdf(rendered, second, Diagnostics())
     assert first.read_bytes() == second.read_bytes()
     assert PdfReader(first).metadata["/CreationDate"].startswith("D:20231114")
+
+
+def test_folded_details_are_printed_open(tmp_path: Path) -> None:
+    site = make_site(tmp_path / "site", {"index.md": page(
+        "Home", '<details markdown="1">\n<summary>Setup</summary>\n\nFolded text.\n</details>\n')})
+    out = tmp_path / "book.pdf"
+    write_pdf(read_and_render(SiteOptions(site), Diagnostics()), out, Diagnostics())
+    text = "".join(p.extract_text() for p in PdfReader(out).pages)
+    assert "Setup" in text and "Folded text." in text
+
+
+def test_a_callout_title_never_ends_a_page() -> None:
+    """A callout longer than what is left of the page breaks, but not right after its title
+    (print.css): wherever the callout starts, no page ends with the title."""
+    import io
+
+    import weasyprint
+
+    from kbbook.writers.common import style_text
+
+    css = weasyprint.CSS(string=style_text("print.css") + "@page { size: A6; margin: 8mm }")
+    endings = []
+    for paragraphs in range(6, 18):
+        html = ("<html><body>" + "<p>Some words to fill the page with.</p>" * paragraphs
+                + '<div class="callout"><p class="callout-title">TITLE</p><p>'
+                + "More words in the callout. " * 120 + "</p></div></body></html>")
+        pdf = io.BytesIO(weasyprint.HTML(string=html).write_pdf(stylesheets=[css]))
+        endings += [p.extract_text().strip().splitlines()[-1] for p in PdfReader(pdf).pages
+                    if p.extract_text().strip()]
+    assert "TITLE" not in [line.strip() for line in endings]

@@ -18,7 +18,9 @@ from ...errors import Diagnostics
 from ...render import RenderedBook
 from ...render.diagrams import ICON_CREDIT, uses_icons
 from ...words import direction, words
+from ..common import human_size
 from .cover import generate_cover
+from .devices import DEVICES, Device, device_named, image_target
 from .documents import (
     CONTENTS_FILE,
     COVER_FILE,
@@ -36,16 +38,19 @@ from .images import (
     ImageError,
     ImagePreparer,
     ImageStore,
+    ImageTarget,
     PreparedImage,
     embed_images,
     prepare_image,
 )
+from .kobo import add_kobo_spans
 from .mathimages import math_pictures
 from .metadata import book_metadata, set_metadata
 from .package import write_reproducible
 from .stylesheets import stylesheet_items
 
-__all__ = ["CONTENTS_NESTING", "ImagePreparer", "write_epub"]
+__all__ = ["CONTENTS_NESTING", "DEVICES", "Device", "ImagePreparer", "image_target",
+           "write_epub"]
 
 XHTML = "application/xhtml+xml"
 COVER_SIZE = 2560  # a cover may be larger than the images in the text
@@ -55,24 +60,28 @@ level indents, and past a thousand levels the page could not even be parsed."""
 
 
 def write_epub(rendered: RenderedBook, out: Path, diagnostics: Diagnostics, *,
-               css: Sequence[Path] = (), preparer: ImagePreparer | None = None) -> None:
-    """Write `rendered` as an EPUB 3 file at `out`. `preparer` may already be preparing the
-    book's images (started while rendering); the rest start now, on other threads, while
-    the documents are built."""
-    max_size = rendered.book.config.book.image_max_size
-    with preparer or ImagePreparer(max_size) as images:
-        store = ImageStore(max_size, diagnostics,
+               css: Sequence[Path] = (), device: str | Device = "default",
+               preparer: ImagePreparer | None = None) -> None:
+    """Write `rendered` as an EPUB 3 file at `out`, for the reader `device` names (see
+    `devices.py`). `preparer` may already be preparing the book's images (started while
+    rendering); the rest start now, on other threads, while the documents are built."""
+    target = device_named(device)
+    images = image_target(rendered.book.config, target)
+    with preparer or ImagePreparer(images) as running:
+        store = ImageStore(images, diagnostics,
                            reserved=("cover.png", "cover.jpg", "cover.gif", "cover.svg"),
-                           preparer=images)
+                           preparer=running)
         store.prefetch(image for rp in rendered.pages for image in rp.images)
-        _write(rendered, out, store, css, diagnostics)
+        _write(rendered, out, store, css, target, diagnostics)
+    if target.book_limit is not None:
+        report_size(out, target, store, diagnostics)
 
 
 def _write(rendered: RenderedBook, out: Path, images: ImageStore, css: Sequence[Path],
-           diagnostics: Diagnostics) -> None:
+           device: Device, diagnostics: Diagnostics) -> None:
     config = rendered.book.config
     meta = book_metadata(config, diagnostics)
-    stylesheets = stylesheet_items(css, diagnostics)
+    stylesheets = stylesheet_items(css, diagnostics, greyscale=device.greyscale)
     extras = font_items(rendered.pages)
     hrefs = tuple(item.file_name for item in [*stylesheets, *extras]
                   if item.media_type == "text/css")
@@ -81,7 +90,7 @@ def _write(rendered: RenderedBook, out: Path, images: ImageStore, css: Sequence[
     extras += math_pictures(d.root for d in pages)
     all_alt = embed_images(((d.root, d.rendered) for d in pages if d.rendered is not None),
                            images, diagnostics)
-    cover = cover_item(rendered, diagnostics)
+    cover = cover_item(rendered, images.target, diagnostics)
 
     files = {d.rendered.page.rel: d.file_name for d in pages if d.rendered is not None}
     every = contents(rendered.book.roots)
@@ -113,6 +122,9 @@ def _write(rendered: RenderedBook, out: Path, images: ImageStore, css: Sequence[
                                      media_type=image.image.media_type,
                                      content=image.image.data))
     spine: list[Document] = [*front, *pages]
+    if device.kepub:
+        for doc in spine:
+            add_kobo_spans(doc.root)
     for doc in spine:
         item = epub.EpubItem(uid=doc.item_id, file_name=doc.file_name, media_type=XHTML,
                              content=doc.content())
@@ -128,17 +140,20 @@ def _write(rendered: RenderedBook, out: Path, images: ImageStore, css: Sequence[
         book.set_direction("rtl")  # the spine's page-progression-direction
     book.guide = [{"type": guide, "href": href, "title": label}
                   for _, guide, href, label in landmarks]
-    write_reproducible(book, out, meta.modified)
+    write_reproducible(book, out, meta.modified, meta.lang)
 
 
-def cover_item(rendered: RenderedBook, diagnostics: Diagnostics) -> epub.EpubItem:
+def cover_item(rendered: RenderedBook, images: ImageTarget,
+               diagnostics: Diagnostics) -> epub.EpubItem:
     """The site's cover image (`kbbook.cover`), else one drawn from the title."""
     config = rendered.book.config
     prepared: PreparedImage | None = None
     cover = rendered.cover
     if cover is not None and cover.path is not None:
         try:
-            prepared = prepare_image(cover.path, max(COVER_SIZE, config.book.image_max_size))
+            # (a cover may be larger than the images in the text, but is in greys on e-ink)
+            prepared = prepare_image(cover.path, max(COVER_SIZE, images.max_size),
+                                     greyscale=images.greyscale)
         except ImageError as exc:
             diagnostics.warning("_config.yml", cover.line, "cover",
                                 f"cover image {cover.rel} {exc}; a cover is drawn from the "
@@ -150,3 +165,18 @@ def cover_item(rendered: RenderedBook, diagnostics: Diagnostics) -> epub.EpubIte
                           media_type=prepared.media_type, content=prepared.data)
     item.properties = ["cover-image"]  # type: ignore[attr-defined]
     return item
+
+
+def report_size(out: Path, device: Device, store: ImageStore, diagnostics: Diagnostics) -> None:
+    """A book over the device's limit is reported, with its biggest images and what to do."""
+    assert device.book_limit is not None
+    size = out.stat().st_size
+    if size <= device.book_limit:
+        return
+    biggest = sorted(store.images, key=lambda image: -len(image.image.data))[:5]
+    names = ", ".join(f"{image.site_rel} ({human_size(len(image.image.data))})"
+                      for image in biggest)
+    diagnostics.warning("_config.yml", None, "book-size",
+                        f"the book is {human_size(size)}, over the {device.name} limit of "
+                        f"{human_size(device.book_limit)}; its biggest images are {names}. "
+                        "Set kbbook.image_max_size lower, or leave some pages out")

@@ -81,23 +81,26 @@ def _is_photo(im: Image.Image) -> bool:
     return sample.getcolors(4096) is None
 
 
-def _encode(im: Image.Image, fmt: str, icc: bytes | None) -> PreparedImage:
+def _encode(im: Image.Image, fmt: str, icc: bytes | None, quality: int = 88) -> PreparedImage:
     out = io.BytesIO()
     extra = {"icc_profile": icc} if icc else {}
     if fmt == "JPEG":
         if im.mode not in ("RGB", "L", "CMYK"):
-            im = im.convert("RGB")
-        im.save(out, "JPEG", quality=88, **extra)
+            im = im.convert("L" if im.mode in ("LA", "La") else "RGB")
+        im.save(out, "JPEG", quality=quality, **extra)
     else:
         if im.mode not in ("1", "L", "LA", "P", "RGB", "RGBA"):
             im = im.convert("RGBA" if "A" in im.mode or "transparency" in im.info else "RGB")
-        im.save(out, "PNG", **extra)
+        im.save(out, "PNG", optimize=quality < 88, **extra)
     ext, media_type = KEPT_FORMATS[fmt]
     return PreparedImage(out.getvalue(), ext, media_type)
 
 
-def prepare_image(path: Path, max_size: int) -> PreparedImage:
-    """Read, check and convert one image file; raises ImageError with a readable reason."""
+def prepare_image(path: Path, max_size: int, *, greyscale: bool = False,
+                  budget: int | None = None) -> PreparedImage:
+    """Read, check and convert one image file: no larger than `max_size` on its long side,
+    in greys with `greyscale`, within `budget` bytes where it can be; raises ImageError
+    with a readable reason."""
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -107,15 +110,17 @@ def prepare_image(path: Path, max_size: int) -> PreparedImage:
     with decoding(), Image.open(io.BytesIO(data)) as im:
         check_pixels(im)
         fmt = im.format or ""
-        if fmt in KEPT_FORMATS and max(im.size) <= max_size:
+        if (fmt in KEPT_FORMATS and max(im.size) <= max_size and not greyscale
+                and (budget is None or len(data) <= budget)):
             # The author's file, byte for byte: checked, but no need to decode its pixels.
             verify(im, data)
             return PreparedImage(data, *KEPT_FORMATS[fmt])
         im.load()  # decode now: a truncated file fails here, not later
-        return _convert(im, max_size)
+        return _convert(im, max_size, greyscale, budget)
 
 
-def _convert(im: Image.Image, max_size: int) -> PreparedImage:
+def _convert(im: Image.Image, max_size: int, greyscale: bool = False,
+             budget: int | None = None) -> PreparedImage:
     fmt = im.format or ""
     too_big = max(im.size) > max_size
     icc = im.info.get("icc_profile")
@@ -126,21 +131,67 @@ def _convert(im: Image.Image, max_size: int) -> PreparedImage:
     else:
         target = "JPEG" if _is_photo(im) else "PNG"
     work = ImageOps.exif_transpose(im) if fmt == "JPEG" else im
+    palette = work.mode == "P"
+    if greyscale:
+        has_alpha = "A" in work.mode or "transparency" in work.info
+        work, icc = work.convert("LA" if has_alpha else "L"), None
     if too_big:
-        palette = work.mode == "P"
         if work.mode in ("P", "1"):  # Pillow resizes palette images with NEAREST: jagged
             has_alpha = "transparency" in work.info
             work = work.convert("RGBA" if has_alpha else ("L" if work.mode == "1" else "RGB"))
         # A box reduction by a whole factor first, then Lanczos for the rest: much faster
         # on camera-sized images, and no visible loss at e-reader sizes.
         work.thumbnail((max_size, max_size), Image.Resampling.LANCZOS, reducing_gap=1.5)
-        if palette and target == "PNG":  # back to 256 colours: a quarter of the RGB size
+        if palette and target == "PNG" and not greyscale:  # back to 256 colours: a quarter
             work = work.quantize(256, method=Image.Quantize.FASTOCTREE,
                                  dither=Image.Dither.NONE)
-    return _encode(work, target, icc)
+    prepared = _encode(work, target, icc)
+    return prepared if budget is None else _within(work, target, icc, prepared, budget)
+
+
+MIN_SIDE = 480
+"""No image is scaled below this on its long side to meet a budget: it would be unreadable."""
+
+
+def _within(im: Image.Image, fmt: str, icc: bytes | None, prepared: PreparedImage,
+            budget: int) -> PreparedImage:
+    """`prepared` brought under `budget` bytes: lower JPEG quality or 256 colours first (no
+    visible loss at reading sizes), then smaller, never below MIN_SIDE."""
+    if len(prepared.data) <= budget:
+        return prepared
+    if fmt == "PNG" and im.mode in ("RGB", "RGBA"):
+        im = im.quantize(256, method=Image.Quantize.FASTOCTREE,
+                         dither=Image.Dither.FLOYDSTEINBERG)
+    for quality in (80, 70, 60):
+        prepared = _encode(im, fmt, icc, quality)
+        if len(prepared.data) <= budget or fmt == "PNG":
+            break
+    while len(prepared.data) > budget and max(im.size) * 0.85 >= MIN_SIDE:
+        if im.mode == "P":
+            im = im.convert("RGBA" if "transparency" in im.info else "RGB")
+        im = im.resize((round(im.width * 0.85), round(im.height * 0.85)),
+                       Image.Resampling.LANCZOS)
+        prepared = _encode(im, fmt, icc, 70)
+    return prepared
 
 
 # -- the book's images --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ImageTarget:
+    """How the book wants its images: the device's size, colours and budget."""
+
+    max_size: int
+    """Long side, in pixels."""
+    greyscale: bool = False
+    """In greys (e-ink)."""
+    budget: int | None = None
+    """Bytes an image may take."""
+
+    def prepare(self, path: Path) -> PreparedImage:
+        return prepare_image(path, self.max_size, greyscale=self.greyscale,
+                             budget=self.budget)
 
 
 class ImagePreparer:
@@ -148,34 +199,34 @@ class ImagePreparer:
     rendered: Pillow releases the GIL while it decodes, scales and encodes, so both cores
     work. Use it as a context manager; leaving it cancels what was not started."""
 
-    def __init__(self, max_size: int | None = None) -> None:
-        self.max_size = max_size
+    def __init__(self, target: ImageTarget | None = None) -> None:
+        self.target = target
         self._pool = ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1),
                                         thread_name_prefix="kbbook-image")
-        self._futures: dict[tuple[Path, int], Future[PreparedImage]] = {}
+        self._futures: dict[tuple[Path, ImageTarget], Future[PreparedImage]] = {}
 
-    def configure(self, max_size: int) -> None:
-        """Set the size limit once the site's configuration is known."""
-        self.max_size = max_size
+    def configure(self, target: ImageTarget) -> None:
+        """Say how images are wanted, once the site's configuration is known."""
+        self.target = target
 
     def submit(self, path: Path) -> None:
         """Start preparing `path` (once)."""
-        if self.max_size is None:
+        if self.target is None:
             return
-        key = (path, self.max_size)
+        key = (path, self.target)
         if key not in self._futures:
-            self._futures[key] = self._pool.submit(self._prepare, path, self.max_size)
+            self._futures[key] = self._pool.submit(self._prepare, path, self.target)
 
     @staticmethod
-    def _prepare(path: Path, max_size: int) -> PreparedImage:
+    def _prepare(path: Path, target: ImageTarget) -> PreparedImage:
         with strict_decoding():
-            return prepare_image(path, max_size)
+            return target.prepare(path)
 
     def result(self, path: Path) -> PreparedImage:
         """The prepared image; raises ImageError like `prepare_image`."""
-        assert self.max_size is not None
+        assert self.target is not None
         self.submit(path)
-        return self._futures[(path, self.max_size)].result()
+        return self._futures[(path, self.target)].result()
 
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
@@ -190,14 +241,14 @@ class ImagePreparer:
 class ImageStore:
     """Embeds each site image once, under `images/`, and remembers what failed."""
 
-    def __init__(self, max_size: int, diagnostics: Diagnostics, reserved: tuple[str, ...] = (),
-                 preparer: ImagePreparer | None = None) -> None:
-        self.max_size = max_size
+    def __init__(self, target: ImageTarget | int, diagnostics: Diagnostics,
+                 reserved: tuple[str, ...] = (), preparer: ImagePreparer | None = None) -> None:
+        self.target = target if isinstance(target, ImageTarget) else ImageTarget(target)
         self.diagnostics = diagnostics
         self._by_rel: dict[str, EmbeddedImage | None] = {}
         self._names: set[str] = {name.lower() for name in reserved}
         self.preparer = preparer if preparer is not None else ImagePreparer()
-        self.preparer.configure(max_size)
+        self.preparer.configure(self.target)
 
     def prefetch(self, images: Iterable[ImageRef]) -> None:
         """Start preparing these images in the background, ahead of `embed`."""
@@ -250,7 +301,7 @@ def embed_images(pages: Iterable[tuple[etree._Element, RenderedPage]], store: Im
                 continue
             embedded = store.embed(image, rendered.page)
             if embedded is None:
-                missing_image(img)
+                missing_image(img, image.rel)
                 continue
             img.set("src", embedded.href)
             all_alt = all_alt and bool(image.alt.strip())

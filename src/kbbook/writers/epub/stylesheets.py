@@ -11,10 +11,12 @@ from ebooklib import epub
 
 from ...errors import Diagnostics
 from ...render.css import clean_stylesheet
-from ...render.highlight import reader_css
+from ...render.highlight import STYLE, reader_css
 from ..common import read_css_file, style_text
 
 STYLE_FILE = "styles/epub.css"
+GREY_STYLE = "bw"
+"""Pygments' style of bold keywords and italic comments, no colour: what e-ink can show."""
 CODE = "user-css"
 WHY = "removed: an EPUB may only use files it contains"
 
@@ -28,10 +30,15 @@ def read_user_css(path: Path, diagnostics: Diagnostics) -> str:
     return clean_stylesheet(read_css_file(path), report)
 
 
-def stylesheet_items(user_css: Iterable[Path], diagnostics: Diagnostics
-                     ) -> list[epub.EpubItem]:
-    """kbbook's stylesheet with the code colours, then the user's, in the order given."""
-    ours = style_text("epub.css") + "\n/* Code highlighting (Pygments) */\n" + reader_css()
+def stylesheet_items(user_css: Iterable[Path], diagnostics: Diagnostics, *,
+                     greyscale: bool = False) -> list[epub.EpubItem]:
+    """kbbook's stylesheet with the code colours (type styles on e-ink, `greyscale`), then
+    the user's, in the order given."""
+    ours = style_text("epub.css")
+    if greyscale:
+        ours += "\n" + style_text("eink.css")
+    ours += "\n/* Code highlighting (Pygments) */\n" + reader_css(GREY_STYLE if greyscale
+                                                                else STYLE)
     items = [epub.EpubItem(uid="style", file_name=STYLE_FILE, media_type="text/css",
                            content=ours.encode("utf-8"))]
     for i, path in enumerate(user_css, 1):
