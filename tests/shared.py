@@ -9,7 +9,19 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 CONTENT = ROOT / "content"
-CORPORA = ROOT.parent / "shared" / "corpora"
+
+
+def _shared() -> Path:
+    """`../shared` beside the checkout, or beside a folder above it (a worktree of it)."""
+    for folder in ROOT.parents:
+        if (folder / "shared" / "corpora").is_dir():
+            return folder / "shared"
+    return ROOT.parent / "shared"
+
+
+SHARED = _shared()
+CORPORA = SHARED / "corpora"
+THEMES = SHARED / "themes"
 PRODUCTBRAIN = CORPORA / "productbrain"
 PRODUCTBRAIN_OUTLINE = CORPORA / "productbrain.outline.txt"
 LAKEFS = CORPORA / "lakefs"
