@@ -65,10 +65,12 @@ NavRulesOpt = Annotated[
                  "default: from the theme version the site pins."),
 ]
 GithubPagesOpt = Annotated[
-    bool,
-    typer.Option("--github-pages/--no-github-pages",
-                 help="Follow GitHub Pages' default plugins (pages without front matter, "
-                 "README as index, titles from headings)."),
+    bool | None,
+    typer.Option("--github-pages/--no-github-pages", show_default=False,
+                 help="Read the site as GitHub Pages builds it (its default plugins: pages "
+                 "without front matter, README as index, titles from headings) or as plain "
+                 "Jekyll; default: GitHub Pages when the site has no Gemfile or its Gemfile "
+                 "uses the github-pages gem."),
 ]
 HiddenOpt = Annotated[
     bool, typer.Option("--include-hidden", help="Put nav_exclude pages back in the book.")
@@ -76,7 +78,7 @@ HiddenOpt = Annotated[
 StrictOpt = Annotated[bool, typer.Option("--strict", help="Treat warnings as errors.")]
 
 
-def _site_options(site: Path | None, nav_rules: NavRulesChoice | None, github_pages: bool,
+def _site_options(site: Path | None, nav_rules: NavRulesChoice | None, github_pages: bool | None,
                   include_hidden: bool, allow_remote: bool = False) -> SiteOptions:
     if site is None:
         site = Path("content")
@@ -176,7 +178,7 @@ def toc(
     paths: Annotated[bool, typer.Option("--paths", help="Show each page's source file.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the tree as JSON.")] = False,
     nav_rules: NavRulesOpt = None,
-    github_pages: GithubPagesOpt = True,
+    github_pages: GithubPagesOpt = None,
     include_hidden: HiddenOpt = False,
 ) -> None:
     """Print the book's outline, in the order the site's sidebar shows.
@@ -204,7 +206,7 @@ def check(
     site: SiteArg = None,
     strict: StrictOpt = False,
     nav_rules: NavRulesOpt = None,
-    github_pages: GithubPagesOpt = True,
+    github_pages: GithubPagesOpt = None,
     include_hidden: HiddenOpt = False,
 ) -> None:
     """List every problem of the site, one a line: FILE:LINE: error|warning: message.
@@ -214,6 +216,11 @@ def check(
     checked = check_site(_site_options(site, nav_rules, github_pages, include_hidden))
     diagnostics = checked.diagnostics
     code = _report(diagnostics, strict, sys.stdout)
+    if checked.problem is not None:
+        print(f"kbbook: error: {checked.problem}", file=sys.stderr)
+        code = 1
+    if checked.mode:
+        print(f"kbbook: {checked.mode}", file=sys.stderr)
     errors, warnings = len(diagnostics.errors), len(diagnostics.warnings)
     print(f"{_count(checked.pages, 'page')} in the book, {_count(errors, 'error')}, "
           f"{_count(warnings, 'warning')}", file=sys.stderr)
@@ -267,7 +274,7 @@ def epub(
     strict: StrictOpt = False,
     allow_remote: RemoteOpt = False,
     nav_rules: NavRulesOpt = None,
-    github_pages: GithubPagesOpt = True,
+    github_pages: GithubPagesOpt = None,
     include_hidden: HiddenOpt = False,
 ) -> None:
     """Write the book as an EPUB 3 for e-readers.
@@ -297,7 +304,7 @@ def pdf(
     strict: StrictOpt = False,
     allow_remote: RemoteOpt = False,
     nav_rules: NavRulesOpt = None,
-    github_pages: GithubPagesOpt = True,
+    github_pages: GithubPagesOpt = None,
     include_hidden: HiddenOpt = False,
 ) -> None:
     """Write the book, or a handout of some of its chapters, as a printable PDF.

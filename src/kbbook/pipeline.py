@@ -31,8 +31,9 @@ class SiteOptions:
     """The site folder."""
     nav_rules: NavRules | None = None
     """Force the modern or legacy sidebar rules; None follows the pinned theme version."""
-    github_pages: bool = True
-    """Follow GitHub Pages' default plugins."""
+    github_pages: bool | None = None
+    """Read the site as GitHub Pages builds it (True) or as plain Jekyll does (False); None
+    decides from its Gemfile."""
     include_hidden: bool = False
     """Put nav_exclude pages back in the book."""
     allow_remote: bool = False
@@ -65,7 +66,7 @@ def _options(site: Path | str | SiteOptions, **options: object) -> SiteOptions:
 
 
 def load_book(site: Path | str | SiteOptions, diagnostics: Diagnostics, *,
-              nav_rules: NavRules | None = None, github_pages: bool = True,
+              nav_rules: NavRules | None = None, github_pages: bool | None = None,
               include_hidden: bool = False, allow_remote: bool = False) -> Book:
     """Read and order the site (no rendering: fast, for `toc`). Problems go to
     `diagnostics`; a folder with no page at all is a KbbookError."""
@@ -132,7 +133,7 @@ def _build(options: SiteOptions, out: Path | None, suffix: str, css: Sequence[Pa
 
 def build_epub(site: Path | str | SiteOptions, out: Path | str | None = None, *,
                css: Sequence[Path] = (), strict: bool = False,
-               nav_rules: NavRules | None = None, github_pages: bool = True,
+               nav_rules: NavRules | None = None, github_pages: bool | None = None,
                include_hidden: bool = False, allow_remote: bool = False,
                diagnostics: Diagnostics | None = None) -> Built:
     """Write the site's book as an EPUB 3 at `out` (default: its title, here). Raises
@@ -154,7 +155,7 @@ def build_epub(site: Path | str | SiteOptions, out: Path | str | None = None, *,
 def build_pdf(site: Path | str | SiteOptions, out: Path | str | None = None, *,
               only: Sequence[str] = (), paper: str = "a4", css: Sequence[Path] = (),
               progress: bool = False, strict: bool = False,
-              nav_rules: NavRules | None = None, github_pages: bool = True,
+              nav_rules: NavRules | None = None, github_pages: bool | None = None,
               include_hidden: bool = False, allow_remote: bool = False,
               diagnostics: Diagnostics | None = None) -> Built:
     """Write the site's book as a PDF at `out`, or a handout of the chapters or pages named
@@ -182,21 +183,26 @@ class Checked:
     """Pages in the book (0 when it could not be made)."""
     diagnostics: Diagnostics
     """Every problem."""
+    mode: str = ""
+    """How the site was read (GitHub Pages or plain Jekyll) and why, in one line."""
+    problem: str | None = None
+    """Why no book could be made at all (no page would be in it), when so."""
 
     def failed(self, strict: bool = False) -> bool:
-        return bool(self.diagnostics.errors) or (strict and bool(self.diagnostics.warnings))
+        return (bool(self.diagnostics.errors) or self.problem is not None
+                or (strict and bool(self.diagnostics.warnings)))
 
 
 def check_site(site: Path | str | SiteOptions, *, nav_rules: NavRules | None = None,
-               github_pages: bool = True, include_hidden: bool = False) -> Checked:
+               github_pages: bool | None = None, include_hidden: bool = False) -> Checked:
     """Read and render the whole site, writing nothing, and list every problem."""
     options = _options(site, nav_rules=nav_rules, github_pages=github_pages,
                        include_hidden=include_hidden)
     diagnostics = Diagnostics()
     try:
-        pages = len(read_and_render(options, diagnostics).pages)
-    except KbbookError:
+        rendered = read_and_render(options, diagnostics)
+    except KbbookError as exc:
         if not diagnostics.items:
             raise
-        pages = 0
-    return Checked(pages, diagnostics)
+        return Checked(0, diagnostics, problem=exc.message)
+    return Checked(len(rendered.pages), diagnostics, rendered.book.config.mode.describe())

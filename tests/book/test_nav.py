@@ -91,18 +91,27 @@ def test_pages_without_nav_order_sort_by_title_numbers_first(tmp_path: Path) -> 
     """)
 
 
-def test_ties_are_broken_by_source_path(tmp_path: Path) -> None:
+def test_ties_follow_jekylls_order_file_name_then_folders_first(tmp_path: Path) -> None:
+    """Equal keys keep Jekyll's order of site.pages: sorted by file name (not path), and
+    where names repeat, a folder's subfolders before its own files (Jekyll's reader walks
+    them first)."""
     make_site(tmp_path, {
         "z.md": page("First by title", nav_order=1),
         "a.md": page("Second by title", nav_order=1),
+        "zulu/alpha.md": page("Tie", nav_order=2),
+        "beta.md": page("Tie", nav_order=2),
+        "guide/index.md": page("Same"),
+        "guide/sub/index.md": page("Same"),
         "m.md": page("Same"),
-        "b.md": page("Same"),
     })
     book, _ = book_of(tmp_path)
     assert book.outline(paths=True) == outline("""
         Second by title  <- a.md
         First by title  <- z.md
-        Same  <- b.md
+        Tie  <- zulu/alpha.md
+        Tie  <- beta.md
+        Same  <- guide/sub/index.md
+        Same  <- guide/index.md
         Same  <- m.md
     """)
 

@@ -1,8 +1,9 @@
 """The book: the site's pages ordered as its sidebar shows them (frozen records)."""
 
+from .build import build_book, part_page
 from .contents import ContentsEntry, contents, nest
 from .model import Book, HiddenPage, Node, fold, select_parts
-from .nav import build_book, sort_siblings
+from .nav import sort_siblings
 
 __all__ = [
     "Book",
@@ -13,6 +14,7 @@ __all__ = [
     "contents",
     "fold",
     "nest",
+    "part_page",
     "select_parts",
     "sort_siblings",
 ]

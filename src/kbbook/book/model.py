@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from ..errors import KbbookError
-from ..site import Page, SiteConfig
+from ..site import Page, PageKind, SiteConfig
 
 
 @dataclass(frozen=True)
@@ -19,6 +19,9 @@ class Node:
     """The page itself."""
     children: tuple[Node, ...]
     """Its child pages, in sidebar order."""
+    inline: bool = False
+    """For a part (a collection's name): the sidebar shows its pages at its own level, below
+    the name (the book still groups them under it)."""
 
     def walk(self, depth: int = 0) -> Iterator[tuple[int, Node]]:
         """This node and its descendants, depth-first, with their depth (0 = this node)."""
@@ -58,10 +61,21 @@ class Book:
             yield from root.walk()
 
     def outline(self, paths: bool = False) -> str:
-        """Two spaces of indent per level, then the title (and `  <- source` with paths)."""
+        """The sidebar's outline: two spaces of indent per level, then the title (and
+        `  <- source` with paths); a part the book adds (a collection's name, the appendix)
+        in [brackets], its pages at its own level when the sidebar shows them so."""
         lines = []
+        shift: list[tuple[int, int]] = []  # (depth of an inline part, how far it shifts)
         for depth, node in self.walk():
-            line = "  " * depth + (node.page.title or "")
+            while shift and depth <= shift[-1][0]:
+                shift.pop()
+            shown = depth - (shift[-1][1] if shift else 0)
+            if node.page.kind is PageKind.PART:
+                lines.append("  " * shown + f"[{node.page.title or ''}]")
+                if node.inline:
+                    shift.append((depth, (shift[-1][1] if shift else 0) + 1))
+                continue
+            line = "  " * shown + (node.page.title or "")
             lines.append(f"{line}  <- {node.page.rel}" if paths else line)
         return "\n".join(lines)
 
