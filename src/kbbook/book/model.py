@@ -9,6 +9,7 @@ from typing import TypeVar
 
 from ..errors import KbbookError
 from ..site import Page, PageKind, SiteConfig
+from ..site.liquid import SiteLiquid
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,9 @@ class Book:
     """Every page of the book, depth-first: a parent before its children."""
     hidden: tuple[HiddenPage, ...]
     """Pages left out, with the reason."""
+    liquid: SiteLiquid | None = None
+    """The site's Liquid, with the pages it has already run (kbbook runs a page's Liquid
+    once: to find the pages it links to, and to render it)."""
 
     def walk(self) -> Iterator[tuple[int, Node]]:
         """Every node with its depth (0 = top level), in reading order."""

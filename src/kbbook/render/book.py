@@ -22,7 +22,8 @@ def render_book(book: Book, diagnostics: Diagnostics, *,
     resolver = LinkResolver(book.config, [p for p in (*book.reading_order,
                                                       *(h.page for h in book.hidden))
                                           if p.kind is not PageKind.PART])
-    pages = render_pages(book.reading_order, resolver, diagnostics, on_image=on_image)
+    pages = render_pages(book.reading_order, resolver, diagnostics, liquid=book.liquid,
+                         on_image=on_image)
     check_nav_buttons(pages, diagnostics)
     return RenderedBook(book, pages, cover_image(book.config, diagnostics))
 

@@ -22,7 +22,8 @@ PARSER_DEPTH_LIMIT = 2000
 HTML_DEPTH = 256
 # Internal markers the renderer puts on elements while it works; `to_xhtml` drops them. An
 # author's copy of one is removed by the sanitiser.
-KEPT_INTERNAL = frozenset({"data-kb-line", "data-kb-md", "data-kb-fn", "data-kb-toc"})
+KEPT_INTERNAL = frozenset({"data-kb-line", "data-kb-md", "data-kb-fn", "data-kb-toc",
+                           "data-kb-toc-levels"})
 
 # ---------------------------------------------------------------------------------------
 # Raw HTML as written by authors

@@ -19,6 +19,7 @@ from mdit_py_plugins.tasklists import tasklists_plugin
 from .highlight import highlight_code
 from .html import prepare_raw_html
 from .kramdown import kramdown_plugin
+from .kramdown_ext import extensions_plugin
 
 MAX_NESTING = 64
 """markdown-it's nesting limit (in its levels: a blockquote is one, a list item two): deeper
@@ -122,17 +123,19 @@ def annotate_lines(state: StateCore) -> None:
                     line += child.content.count("\n")
 
 
-def create_markdown() -> MarkdownIt:
+def create_markdown(*, parse_block_html: bool = False) -> MarkdownIt:
     """markdown-it as kbbook uses it: CommonMark with GFM tables, strikethrough and task
-    lists, footnotes, definition lists, raw HTML, kramdown syntax; no linkify, no
-    typographer."""
+    lists, footnotes, definition lists, raw HTML, kramdown syntax (with the site's
+    `parse_block_html`); no linkify, no typographer."""
     md = MarkdownIt("commonmark", {"html": True, "linkify": False, "typographer": False,
-                                   "maxNesting": MAX_NESTING})
+                                   "maxNesting": MAX_NESTING,
+                                   "kb_parse_block_html": parse_block_html})
     md.enable(["table", "strikethrough"])
     # Every URL reaches the link and image passes, which report unsafe ones and keep the
     # text, rather than leaving the Markdown source visible.
     md.validateLink = lambda url: True  # type: ignore[method-assign]
     md.use(footnote_plugin).use(tasklists_plugin).use(deflist_plugin).use(kramdown_plugin)
+    md.use(extensions_plugin)
     md.add_render_rule("fence", _fence)
     md.add_render_rule("html_block", _html_block)
     md.add_render_rule("html_inline", _html_inline)
@@ -144,3 +147,16 @@ def create_markdown() -> MarkdownIt:
     md.add_render_rule("footnote_anchor", _footnote_anchor)
     md.core.ruler.push("kb_lines", annotate_lines)
     return md
+
+
+_MARKDOWNIFY: list[MarkdownIt] = []
+
+
+def markdownify(text: str) -> str:
+    """The `markdownify` filter: Markdown to HTML, as kbbook renders pages, without the
+    marks of source lines (the text is not the page's)."""
+    if not _MARKDOWNIFY:
+        md = create_markdown()
+        md.core.ruler.disable("kb_lines")
+        _MARKDOWNIFY.append(md)
+    return _MARKDOWNIFY[0].render(text)

@@ -33,12 +33,12 @@ from markdown_it.token import Token
 
 from ..errors import Diagnostics
 from ..site import LinkResolver, Page
-from ..site.liquid import expand_liquid
+from ..site.liquid import SiteLiquid
 from .context import PageContext
 from .html import HTML_DEPTH, element, parse_fragment
 from .ids import PageAnchors, assign_ids, expand_tocs, page_id_for, starts_with_title, unique
 from .links import resolve_links
-from .markdown import MAX_NESTING, create_markdown
+from .markdown import MAX_NESTING, create_markdown, markdownify
 from .model import Heading, ImageRef, NavLink, RenderedPage
 from .nesting import MARKDOWN_DEPTH, cap_nesting
 from .rewrite import (
@@ -92,22 +92,22 @@ def _too_deep(tokens: Sequence[Token]) -> Token | None:
 
 def _markdown_tree(md: MarkdownIt, text: str, ctx: PageContext,
                    deep: _DeepWarning) -> HtmlElement:
-    body_line = ctx.page.body_line
+    page_line = ctx.source.page_line
     text, first = cap_nesting(text)
     if first is not None:
-        deep.flattened(body_line + first, f"blockquotes or lists nested more than "
+        deep.flattened(page_line(first + 1), f"blockquotes or lists nested more than "
                        f"{MARKDOWN_DEPTH} levels deep are flattened (their text is kept)")
     env: dict[str, object] = {}
     tokens = md.parse(text, env)
     deepest = _too_deep(tokens)
     if deepest is not None:  # (structure cap_nesting does not follow, such as definitions)
-        line = body_line + deepest.map[0] if deepest.map else None
+        line = page_line(deepest.map[0] + 1) if deepest.map else None
         ctx.diagnostics.warning(ctx.page.rel, line, "too-deep",
                                 f"Markdown nested more than {MAX_NESTING} levels deep; "
                                 "the deeper content is left out")
     root, deep_html = parse_fragment(md.renderer.render(tokens, md.options, env))
     if deep_html is not None:
-        line = body_line + deep_html.line - 1 if deep_html.line is not None else None
+        line = page_line(deep_html.line) if deep_html.line is not None else None
         if deep_html.lost:
             ctx.diagnostics.warning(ctx.page.rel, line, "too-deep", "HTML nested thousands "
                                     "of levels deep; the deepest content is left out")
@@ -121,8 +121,7 @@ def _draft(md: MarkdownIt, ctx: PageContext, used: set[str]) -> _Draft:
     page = ctx.page
     deep = _DeepWarning(ctx)
     try:
-        root = _markdown_tree(md, expand_liquid(page, ctx.resolver, ctx.diagnostics), ctx,
-                              deep)
+        root = _markdown_tree(md, ctx.source.text, ctx, deep)
     except RecursionError:
         ctx.diagnostics.error(page.rel, None, "too-deep", "the page is nested too deeply to "
                               "render; its body is left out of the book")
@@ -149,16 +148,20 @@ def _draft(md: MarkdownIt, ctx: PageContext, used: set[str]) -> _Draft:
 
 
 def render_pages(pages: Sequence[Page], resolver: LinkResolver, diagnostics: Diagnostics,
-                 *, reserved_ids: Iterable[str] = (),
+                 *, liquid: SiteLiquid | None = None, reserved_ids: Iterable[str] = (),
                  on_image: Callable[[Path], None] | None = None) -> tuple[RenderedPage, ...]:
     """Render `pages` as one book, in that order: ids are unique across them (and differ
     from `reserved_ids`, which a writer may need for its own elements); links to a page
-    outside them leave the book (web URL) or lose their link (with a warning). `on_image`
-    is told of each usable image file as soon as a page shows it."""
-    md = create_markdown()
+    outside them leave the book (web URL) or lose their link (with a warning). `liquid`
+    runs each page's Liquid (one is made for the resolver's pages when none is given). `on_image` is
+    told of each usable image file as soon as a page shows it."""
+    md = create_markdown(parse_block_html=resolver.config.parse_block_html)
+    if liquid is None:
+        liquid = SiteLiquid(resolver.config, resolver.pages, markdownify=markdownify)
     used: set[str] = set(reserved_ids)
     page_ids = {page.rel: unique(page_id_for(page), used) for page in pages}
-    drafts = [_draft(md, PageContext(p, page_ids[p.rel], resolver, diagnostics, on_image), used)
+    drafts = [_draft(md, PageContext(p, page_ids[p.rel], resolver, diagnostics,
+                                     liquid.expand(p, diagnostics), on_image), used)
               for p in pages]
     book = {d.ctx.page.rel: d.anchors for d in drafts}
     rendered = []

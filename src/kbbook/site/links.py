@@ -69,6 +69,8 @@ class LinkResolver:
     def __init__(self, config: SiteConfig, pages: Sequence[Page]) -> None:
         self.config = config
         self.root = config.root
+        self.pages = tuple(pages)
+        """The pages links can lead to."""
         self._by_url: dict[str, Page] = {}
         self._by_source: dict[str, Page] = {}
         for page in pages:

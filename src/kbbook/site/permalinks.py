@@ -4,10 +4,11 @@ the document's placeholders), without the baseurl."""
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Mapping
 from pathlib import PurePosixPath
 from typing import Any
+
+from .slug import slugify
 
 _PLACEHOLDER = re.compile(r":(\w+)")
 _STYLE_SUFFIX = {"pretty": "/", "date": ":output_ext", "ordinal": ":output_ext",
@@ -22,24 +23,6 @@ def _suffix(style: str) -> str:
     if style.endswith("/"):
         return "/"
     return ":output_ext" if style.endswith(":output_ext") else ""
-
-
-def slugify(text: str, mode: str = "default", cased: bool = False) -> str:
-    """Jekyll::Utils.slugify for the modes URLs use (default and pretty)."""
-    def keep(ch: str) -> bool:
-        cat = unicodedata.category(ch)
-        if cat[0] in "LM" or cat == "Nd":
-            return True
-        return mode == "pretty" and ch in "._~!$&'()+,;=@"
-
-    out: list[str] = []
-    for ch in text:
-        if keep(ch):
-            out.append(ch)
-        elif not out or out[-1] != "-":
-            out.append("-")
-    slug = "".join(out).strip("-")
-    return slug if cased else slug.lower()
 
 
 def _expand(template: str, values: Mapping[str, str]) -> str:
