@@ -76,17 +76,24 @@ HiddenOpt = Annotated[
     bool, typer.Option("--include-hidden", help="Put nav_exclude pages back in the book.")
 ]
 StrictOpt = Annotated[bool, typer.Option("--strict", help="Treat warnings as errors.")]
+LinkedOpt = Annotated[
+    bool, typer.Option("--linked-pages/--no-linked-pages",
+                       help="Put the pages the book links to that the sidebar does not show "
+                       "in an appendix (default), or leave them out.")
+]
 
 
-def _site_options(site: Path | None, nav_rules: NavRulesChoice | None, github_pages: bool | None,
-                  include_hidden: bool, allow_remote: bool = False) -> SiteOptions:
+def _site_options(site: Path | None, nav_rules: NavRulesChoice | None,
+                  github_pages: bool | None, include_hidden: bool, allow_remote: bool = False,
+                  linked_pages: bool = True) -> SiteOptions:
     if site is None:
         site = Path("content")
         if not site.is_dir():
             raise KbbookError("no SITE given and no ./content folder here; "
                               "give the path of a just-the-docs site, e.g. 'kbbook toc docs/'")
     rules = None if nav_rules is None else nav_rules.value
-    return SiteOptions(site, rules, github_pages, include_hidden, allow_remote)  # type: ignore[arg-type]
+    return SiteOptions(site, rules, github_pages, include_hidden,  # type: ignore[arg-type]
+                       allow_remote, linked_pages)
 
 
 def _report(diagnostics: Diagnostics, strict: bool, stream: Any = None) -> int:
@@ -180,13 +187,15 @@ def toc(
     nav_rules: NavRulesOpt = None,
     github_pages: GithubPagesOpt = None,
     include_hidden: HiddenOpt = False,
+    linked_pages: LinkedOpt = True,
 ) -> None:
-    """Print the book's outline, in the order the site's sidebar shows.
+    """Print the book's outline, in the order the site's sidebar shows, then its appendix.
 
     Example: kbbook toc docs/ --paths
     """
     diagnostics = Diagnostics()
-    book = load_book(_site_options(site, nav_rules, github_pages, include_hidden), diagnostics)
+    book = load_book(_site_options(site, nav_rules, github_pages, include_hidden,
+                                   linked_pages=linked_pages), diagnostics)
     if as_json:
         print(_tree_json(book.roots))
     else:
@@ -208,12 +217,14 @@ def check(
     nav_rules: NavRulesOpt = None,
     github_pages: GithubPagesOpt = None,
     include_hidden: HiddenOpt = False,
+    linked_pages: LinkedOpt = True,
 ) -> None:
     """List every problem of the site, one a line: FILE:LINE: error|warning: message.
 
     Example: kbbook check docs/ --strict
     """
-    checked = check_site(_site_options(site, nav_rules, github_pages, include_hidden))
+    checked = check_site(_site_options(site, nav_rules, github_pages, include_hidden,
+                                       linked_pages=linked_pages))
     diagnostics = checked.diagnostics
     code = _report(diagnostics, strict, sys.stdout)
     if checked.problem is not None:
@@ -276,13 +287,15 @@ def epub(
     nav_rules: NavRulesOpt = None,
     github_pages: GithubPagesOpt = None,
     include_hidden: HiddenOpt = False,
+    linked_pages: LinkedOpt = True,
 ) -> None:
     """Write the book as an EPUB 3 for e-readers.
 
     Example: kbbook epub docs/ -o handbook.epub
     """
     sheets = _stylesheets(css)
-    options = _site_options(site, nav_rules, github_pages, include_hidden, allow_remote)
+    options = _site_options(site, nav_rules, github_pages, include_hidden, allow_remote,
+                            linked_pages)
     _written(lambda: build_epub(options, output, css=sheets, strict=strict))
 
 
@@ -306,13 +319,15 @@ def pdf(
     nav_rules: NavRulesOpt = None,
     github_pages: GithubPagesOpt = None,
     include_hidden: HiddenOpt = False,
+    linked_pages: LinkedOpt = True,
 ) -> None:
     """Write the book, or a handout of some of its chapters, as a printable PDF.
 
     Example: kbbook pdf docs/ --only "Getting started" -o handout.pdf
     """
     sheets = _stylesheets(css)
-    options = _site_options(site, nav_rules, github_pages, include_hidden, allow_remote)
+    options = _site_options(site, nav_rules, github_pages, include_hidden, allow_remote,
+                            linked_pages)
     progress = not quiet and sys.stderr.isatty()
     _written(lambda: build_pdf(options, output, only=only or (), paper=paper.value, css=sheets,
                                progress=progress, strict=strict))

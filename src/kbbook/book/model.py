@@ -55,6 +55,8 @@ class Book:
     """Every page of the book, depth-first: a parent before its children."""
     hidden: tuple[HiddenPage, ...]
     """Pages left out, with the reason."""
+    appendix: tuple[Page, ...] = ()
+    """The pages of the linked pages' appendix (in `roots` and `reading_order` too)."""
     liquid: SiteLiquid | None = None
     """The site's Liquid, with the pages it has already run (kbbook runs a page's Liquid
     once: to find the pages it links to, and to render it)."""

@@ -24,7 +24,10 @@ def render_book(book: Book, diagnostics: Diagnostics, *,
                                           if p.kind is not PageKind.PART])
     pages = render_pages(book.reading_order, resolver, diagnostics, liquid=book.liquid,
                          on_image=on_image)
-    check_nav_buttons(pages, diagnostics)
+    # (the headings the book adds, and the appendix, are not in the site's own sequence)
+    appendix = {p.rel for p in book.appendix}
+    check_nav_buttons([rp for rp in pages if rp.page.kind is not PageKind.PART
+                       and rp.page.rel not in appendix], diagnostics)
     return RenderedBook(book, pages, cover_image(book.config, diagnostics))
 
 

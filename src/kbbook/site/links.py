@@ -7,11 +7,12 @@ Both outputs use the same answer: the EPUB as `file.xhtml#id`, the PDF as `#id`.
 from __future__ import annotations
 
 import posixpath
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 from .config import SiteConfig
 from .files import MARKDOWN_EXTENSIONS, Place, locate
@@ -91,10 +92,14 @@ class LinkResolver:
 
     def web_url(self, page: Page) -> str | None:
         """The page's absolute URL on the web, when the site declares its `url`."""
-        return self.config.url + self.config.baseurl + page.url if self.config.url else None
+        if not self.config.url:
+            return None
+        return self.config.url + self.config.baseurl + quote(page.url, safe="/%!$&'()*+,;=:@~")
 
     def _site_path(self, path: str) -> str | None:
-        """A root-absolute path without the baseurl, or None when it is outside the site."""
+        """A root-absolute path without the baseurl, or None when it is outside the site. A
+        doubled slash (`{{ site.baseurl }}//docs/x`) reaches the same page on the web."""
+        path = re.sub(r"/{2,}", "/", path)
         base = self.config.baseurl
         if base and (path == base or path.startswith(base + "/")):
             return path[len(base) :] or "/"
