@@ -146,6 +146,7 @@ def build_book(config: SiteConfig, pages: Sequence[Page], diagnostics: Diagnosti
     hidden: list[HiddenPage] = []
     site_pages = [p for p in pages if p.kind is PageKind.PAGE]
     roots = list(_build_group(config, _Group(site_pages), hidden, diagnostics))
+    external_at = len(roots)
     top_pages = sum(1 for p in site_pages if p.nav_title is not None and p.parent is None
                     and not p.nav_exclude)
     docs: dict[str, list[Page]] = defaultdict(list)
@@ -174,4 +175,5 @@ def build_book(config: SiteConfig, pages: Sequence[Page], diagnostics: Diagnosti
                                 f"sidebar shows an empty heading, the book calls it {name!r}")
         part = part_page(config, spec.folder + "/", name)
         roots.append(Node(part, nodes, inline=not sidebar.fold))
-    return Book(config, tuple(roots), tuple(_flatten(roots)), tuple(hidden))
+    return Book(config, tuple(roots), tuple(_flatten(roots)), tuple(hidden),
+                external_links=config.external_links, external_at=external_at)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from ..errors import KbbookError
-from ..site import Page, PageKind, SiteConfig
+from ..site import ExternalLink, Page, PageKind, SiteConfig
 from ..site.liquid import SiteLiquid
 
 
@@ -55,6 +55,10 @@ class Book:
     """Every page of the book, depth-first: a parent before its children."""
     hidden: tuple[HiddenPage, ...]
     """Pages left out, with the reason."""
+    external_links: tuple[ExternalLink, ...] = ()
+    """The theme's `nav_external_links`: the sidebar shows them after the site's pages."""
+    external_at: int = 0
+    """How many of `roots` come before them (the site's pages; the collections follow)."""
     appendix: tuple[Page, ...] = ()
     """The pages of the linked pages' appendix (in `roots` and `reading_order` too)."""
     liquid: SiteLiquid | None = None
@@ -72,7 +76,11 @@ class Book:
         in [brackets], its pages at its own level when the sidebar shows them so."""
         lines = []
         shift: list[tuple[int, int]] = []  # (depth of an inline part, how far it shifts)
-        for depth, node in self.walk():
+        at = [n for n, (depth, _) in enumerate(self.walk()) if depth == 0]
+        external = at[self.external_at] if self.external_at < len(at) else None
+        for n, (depth, node) in enumerate(self.walk()):
+            if n == external:
+                lines.extend(self._external_lines(paths))
             while shift and depth <= shift[-1][0]:
                 shift.pop()
             shown = depth - (shift[-1][1] if shift else 0)
@@ -83,7 +91,13 @@ class Book:
                 continue
             line = "  " * shown + (node.page.title or "")
             lines.append(f"{line}  <- {node.page.rel}" if paths else line)
+        if external is None:
+            lines.extend(self._external_lines(paths))
         return "\n".join(lines)
+
+    def _external_lines(self, paths: bool) -> list[str]:
+        return [f"{link.title}  <- {link.url}" if paths else link.title
+                for link in self.external_links]
 
     def __str__(self) -> str:
         return self.outline()

@@ -85,7 +85,8 @@ def _write(rendered: RenderedBook, out: Path, images: ImageStore, css: Sequence[
         cover_document(meta.lang, hrefs, cover.file_name, f"Cover: {meta.title}"),
         contents_document(meta.lang, hrefs, "Contents",
                           contents(rendered.book.roots, config.book.toc_depth,
-                                   CONTENTS_NESTING), files),
+                                   CONTENTS_NESTING), files,
+                          (rendered.book.external_links, rendered.book.external_at)),
     )
     nav = nav_document(meta.lang, meta.title, hrefs, "Contents", every, files,
                        [(kind, href, label) for kind, _, href, label in landmarks],

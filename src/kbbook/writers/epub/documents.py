@@ -14,7 +14,8 @@ from ...book import ContentsEntry, nest
 from ...render import LinkKind, RenderedPage
 from ...render.ids import unique
 from ...render.model import EPUB_NS, LINK_ATTR, NSMAP, xhtml
-from ..common import nested_lists
+from ...site import ExternalLink
+from ..common import add_web_links, nested_lists
 
 COVER_FILE, CONTENTS_FILE = "cover.xhtml", "contents.xhtml"
 NAV_FILE, NCX_FILE = "nav.xhtml", "toc.ncx"
@@ -138,21 +139,26 @@ def _item(files: dict[str, str]) -> Callable[[ContentsEntry], etree._Element]:
 
 def _contents_nav(parent: etree._Element, attrs: dict[str, str], heading_id: str,
                   heading: str, entries: tuple[ContentsEntry, ...],
-                  files: dict[str, str]) -> etree._Element:
+                  files: dict[str, str], web: tuple[Sequence[ExternalLink], int] = ((), 0)
+                  ) -> etree._Element:
     nav = _line(parent, xhtml("nav"), "\n", {**attrs, "aria-labelledby": heading_id})
     _line(nav, xhtml("h1"), heading, {"id": heading_id})
     lists = nested_lists(entries, xhtml, _item(files))
+    add_web_links(lists, web[0], web[1], xhtml)
     lists.tail = "\n"
     nav.append(lists)
     return nav
 
 
 def contents_document(lang: str, stylesheets: Sequence[str], heading: str,
-                      entries: tuple[ContentsEntry, ...], files: dict[str, str]) -> Document:
-    """The contents page in the spine (down to `kbbook.toc_depth` levels)."""
+                      entries: tuple[ContentsEntry, ...], files: dict[str, str],
+                      web: tuple[Sequence[ExternalLink], int] = ((), 0)) -> Document:
+    """The contents page in the spine (down to `kbbook.toc_depth` levels), with the site's
+    external links (`web`: the links, and how many top-level entries come before them),
+    which the navigation document may not hold."""
     html, body = skeleton(lang, heading, stylesheets, "frontmatter")
     _contents_nav(body, {"class": "kb-contents", EPUB_TYPE: "toc", "role": "doc-toc",
-                         "id": "contents"}, "contents-title", heading, entries, files)
+                         "id": "contents"}, "contents-title", heading, entries, files, web)
     return Document("contents", CONTENTS_FILE, html)
 
 

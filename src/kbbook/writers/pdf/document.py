@@ -20,7 +20,7 @@ from ...book import ContentsEntry, Node, contents
 from ...render import RenderedBook
 from ...render.model import XHTML_NS, xhtml
 from ...version import __version__
-from ..common import nested_lists
+from ..common import add_web_links, nested_lists
 from .fetcher import FetchPolicy
 from .page import MAX_BOOKMARK_LEVEL, PrintContext, print_body
 
@@ -93,7 +93,7 @@ def _cover(body: etree._Element, rendered: RenderedBook, part_titles: Sequence[s
 
 
 def _contents(body: etree._Element, roots: Sequence[Node], page_ids: dict[str, str],
-              label: str, depth: int) -> None:
+              label: str, depth: int, rendered: RenderedBook | None = None) -> None:
     nav = _add(body, "nav", "\n", class_="kb-contents", id="kb-print-contents")
     _add(nav, "h1", label, class_="kb-contents-title")
 
@@ -104,6 +104,9 @@ def _contents(body: etree._Element, roots: Sequence[Node], page_ids: dict[str, s
         return li
 
     lists = nested_lists(contents(roots, depth, CONTENTS_NESTING), xhtml, item)
+    if rendered is not None:  # (the whole book, not a handout: the site's web links too)
+        book = rendered.book
+        add_web_links(lists, book.external_links, book.external_at, xhtml)
     lists.tail = "\n"
     nav.append(lists)
 
@@ -129,7 +132,8 @@ def build_print_document(rendered: RenderedBook, *, paper: Paper = "a4",
     body = _add(html, "body", "\n")
     _cover(body, rendered, part_titles, day)
     _contents(body, roots, page_ids, _CONTENTS.get(config.lang.split("-")[0].lower(),
-                                                   "Contents"), config.book.toc_depth)
+                                                   "Contents"), config.book.toc_depth,
+              rendered if parts is None else None)
     book = _add(body, "main", "\n", class_="kb-book")
     for root in roots:
         chapter = _add(book, "div", "\n", class_="kb-chapter")
