@@ -47,6 +47,7 @@ from .rewrite import (
     make_figures,
     remove_nav_buttons,
     resolve_images,
+    title_icon,
 )
 from .sanitise import sanitise
 from .xhtml import to_xhtml
@@ -63,6 +64,7 @@ class _Draft:
     title_heading: bool
     images: tuple[ImageRef, ...]
     nav_links: tuple[NavLink, ...]
+    title_icon: int | None = None
 
 
 class _DeepWarning:
@@ -136,14 +138,16 @@ def _draft(md: MarkdownIt, ctx: PageContext, used: set[str]) -> _Draft:
     label_footnotes(root)
     headings, ids = assign_ids(root, ctx, used)
     expand_tocs(root, headings, page.rel)
+    icon = title_icon(ctx)
     return _Draft(
         ctx=ctx,
         root=root,
         headings=tuple(h for h, _ in headings),
         anchors=PageAnchors(ctx.page_id, ids),
         title_heading=starts_with_title(root, page.title),
-        images=images,
+        images=images + ((icon,) if icon is not None else ()),
         nav_links=nav_links,
+        title_icon=len(images) if icon is not None else None,
     )
 
 
@@ -177,5 +181,6 @@ def render_pages(pages: Sequence[Page], resolver: LinkResolver, diagnostics: Dia
             title_heading=d.title_heading,
             nav_links=d.nav_links,
             anchors=MappingProxyType(dict(d.anchors.ids)),
+            title_icon=d.title_icon,
         ))
     return tuple(rendered)

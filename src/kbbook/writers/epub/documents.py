@@ -13,7 +13,7 @@ from lxml import etree
 from ...book import ContentsEntry, nest
 from ...render import LinkKind, RenderedPage
 from ...render.ids import unique
-from ...render.model import EPUB_NS, LINK_ATTR, NSMAP, xhtml
+from ...render.model import EPUB_NS, IMAGE_ATTR, LINK_ATTR, NSMAP, xhtml
 from ...site import ExternalLink
 from ..common import add_web_links, nested_lists
 
@@ -104,7 +104,12 @@ def page_documents(pages: Sequence[RenderedPage], lang: str,
         html, body = skeleton(lang, rp.page.title or "", stylesheets, "bodymatter")
         section = _line(body, xhtml("section"), "\n", {"id": rp.page_id, "class": "kb-page"})
         if not rp.title_heading:
-            _line(section, xhtml("h1"), rp.page.title or "")
+            heading = _line(section, xhtml("h1"), rp.page.title or "")
+            if rp.title_icon is not None:  # (the image the sidebar shows before the title)
+                icon = etree.SubElement(heading, xhtml("img"), {
+                    "src": rp.images[rp.title_icon].rel, "alt": "", "class": "kb-title-icon",
+                    IMAGE_ATTR: str(rp.title_icon)})
+                icon.tail, heading.text = " " + (heading.text or ""), None
         content = copy.deepcopy(rp.body)
         if content.text:
             if len(section):

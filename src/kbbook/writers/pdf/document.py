@@ -145,7 +145,12 @@ def build_print_document(rendered: RenderedBook, *, paper: Paper = "a4",
                            data_title=page_title,
                            style=f"bookmark-level: {min(depth + 1, MAX_BOOKMARK_LEVEL)}")
             if not rp.title_heading:
-                _add(section, "h1", page_title, class_="kb-title")
+                heading = _add(section, "h1", page_title, class_="kb-title")
+                if rp.title_icon is not None:  # (the image the sidebar shows before it)
+                    icon = etree.SubElement(heading, xhtml("img"), {
+                        "src": rp.images[rp.title_icon].rel, "alt": "",
+                        "class": "kb-title-icon"})
+                    icon.tail, heading.text = " " + page_title, None
             content = print_body(rp, depth + 1, ctx)
             _add(section, "div", content.text, class_="kb-body").extend(list(content))
     # Plain HTML for WeasyPrint's HTML parser: in a namespace, lxml would write `<br></br>`.
