@@ -254,7 +254,8 @@ def test_jekylls_order_of_its_pages(tmp_path: Path) -> None:
 
 def test_front_matter_defaults_lie_beneath_the_page(tmp_path: Path) -> None:
     """`defaults:` of _config.yml, as Jekyll merges them: the most specific scope wins, the
-    page's own front matter wins over all."""
+    page's own front matter wins over all, but a key it gives no value keeps the default's
+    (Jekyll's deep_merge_hashes)."""
     make_site(tmp_path, {
         "_config.yml": ("defaults:\n"
                         "  - scope: {path: ''}\n    values: {layout: default, nav_order: 9}\n"
@@ -269,7 +270,7 @@ def test_front_matter_defaults_lie_beneath_the_page(tmp_path: Path) -> None:
     })
     pages, _ = pages_of(tmp_path)
     by_rel = {p.rel: p for p in pages}
-    assert by_rel["guide/index.md"].parent is None
+    assert by_rel["guide/index.md"].parent == "Guide"  # (`parent: null` keeps the default)
     assert (by_rel["guide/a.md"].parent, by_rel["guide/a.md"].nav_order) == ("Guide", 9)
     assert (by_rel["guide/deep/b.md"].parent, by_rel["guide/deep/b.md"].nav_exclude) == (
         "Deep", True)

@@ -79,11 +79,15 @@ def _precedes(old: DefaultSet | None, new: DefaultSet) -> bool:
     return True if new.type is not None else old.type is None
 
 
-def _deep_merge(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
+def deep_merge(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
+    """Jekyll's Utils.deep_merge_hashes: `over` wins, mappings merge, and a key `over` gives
+    no value (`parent:` alone) keeps `base`'s value."""
     merged = dict(base)
     for key, value in over.items():
+        if value is None and key in merged:
+            continue
         if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
-            merged[key] = _deep_merge(merged[key], value)
+            merged[key] = deep_merge(merged[key], value)
         else:
             merged[key] = value
     return merged
@@ -99,8 +103,8 @@ def defaults_for(sets: Sequence[DefaultSet], rel: str, kind: str,
         if not _applies(default, rel, kind, collections_dir):
             continue
         if _precedes(old, default):
-            merged = _deep_merge(merged, default.values)
+            merged = deep_merge(merged, default.values)
             old = default
         else:
-            merged = _deep_merge(default.values, merged)
+            merged = deep_merge(default.values, merged)
     return merged

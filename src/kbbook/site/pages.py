@@ -14,7 +14,7 @@ from typing import Any
 from ..errors import Diagnostics
 from .collections import CollectionSpec
 from .config import SiteConfig
-from .defaults import defaults_for
+from .defaults import deep_merge, defaults_for
 from .files import MARKDOWN_EXTENSIONS, SourceFile, discover, discover_folder
 from .frontmatter import FrontMatter, decode, read_front_matter
 from .permalinks import document_url, page_url
@@ -158,8 +158,8 @@ def make_page(read: _Read, config: SiteConfig, diagnostics: Diagnostics, *,
     """The page of a file read; `url` makes its URL from its front matter."""
     source, front = read.source, read.front
     meta: Mapping[str, Any] = front.meta
-    if defaults:
-        meta = MappingProxyType({**defaults, **front.meta})
+    if defaults:  # (Jekyll merges them beneath the front matter when Liquid reads a page)
+        meta = MappingProxyType(deep_merge(defaults, front.meta))
     lines = front.lines
     body, body_line = front.body, front.body_line
     mode = config.mode

@@ -8,6 +8,7 @@ import liquid
 import pytest
 
 from kbbook.site.liquid import filters_lists, filters_text
+
 from liquid_util import render
 
 CONFIG = {"baseurl": "/kb", "url": "https://ex.org", "timezone": "UTC",

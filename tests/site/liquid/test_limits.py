@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from kbbook.site.liquid import Limits
+
 from liquid_util import render
 
 LIMITS = Limits(seconds=1.0)

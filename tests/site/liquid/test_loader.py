@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from kbbook.site.liquid.loader import read_inside
+
 from liquid_util import render
 
 

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from kbbook.cli import app
+
 from liquid_util import expand, site_liquid
 
 _PIECES = st.sampled_from([
