@@ -70,15 +70,22 @@ class Book:
         for root in self.roots:
             yield from root.walk()
 
-    def outline(self, paths: bool = False) -> str:
+    def outline(self, paths: bool = False, *, sidebar: bool = True) -> str:
         """The sidebar's outline: two spaces of indent per level, then the title (and
         `  <- source` with paths); a part the book adds (a collection's name, the appendix)
-        in [brackets], its pages at its own level when the sidebar shows them so."""
+        in [brackets], its pages at its own level when the sidebar shows them so, and the
+        site's external links where the sidebar shows them. With `sidebar=False`, the
+        book's own outline, as its contents and navigation show it: every part a title over
+        its pages, no web links."""
         lines = []
         shift: list[tuple[int, int]] = []  # (depth of an inline part, how far it shifts)
         at = [n for n, (depth, _) in enumerate(self.walk()) if depth == 0]
         external = at[self.external_at] if self.external_at < len(at) else None
         for n, (depth, node) in enumerate(self.walk()):
+            if not sidebar:
+                line = "  " * depth + (node.page.title or "")
+                lines.append(f"{line}  <- {node.page.rel}" if paths else line)
+                continue
             if n == external:
                 lines.extend(self._external_lines(paths))
             while shift and depth <= shift[-1][0]:
@@ -91,7 +98,7 @@ class Book:
                 continue
             line = "  " * shown + (node.page.title or "")
             lines.append(f"{line}  <- {node.page.rel}" if paths else line)
-        if external is None:
+        if sidebar and external is None:
             lines.extend(self._external_lines(paths))
         return "\n".join(lines)
 

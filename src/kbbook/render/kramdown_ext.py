@@ -5,6 +5,9 @@ with shared includes (just-the-docs' "Table of contents" block ends with
 - `options` is read for `toc_levels` (which headings `{:toc}` lists) and leaves no text;
 - `comment` leaves nothing; `nomarkdown` passes its text through as raw HTML;
 - any other extension is dropped, as kramdown drops (and warns about) one it does not know.
+
+Also kramdown's link definitions, whose URL (unlike CommonMark's) may hold spaces: a stray
+word after it (`[x]: /a.html#b %}`, a typo the site never shows) leaves no text behind.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from __future__ import annotations
 import re
 
 from markdown_it import MarkdownIt
+from markdown_it.common.utils import normalizeReference
 from markdown_it.rules_block import StateBlock
 from markdown_it.rules_core import StateCore
 
@@ -19,6 +23,9 @@ _SELF_CLOSING = re.compile(r"^\{::(\w+)((?:\s[^{}]*)?)/\}\s*$")
 _OPENING = re.compile(r"^\{::(\w+)((?:\s[^{}]*)?)\}\s*$")
 _OPTION = re.compile(r"""(\w+)\s*=\s*(?:"([^"]*)"|'([^']*)'|(\S+))""")
 TOC_LEVELS_ATTR = "data-kb-toc-levels"
+# kramdown's LINK_DEFINITION_START, for one line
+_LINK_DEFINITION = re.compile(
+    r"""^\[([^\n\]]+)\]:[ \t]*(?:<(.*?)>|(\S.*?))(?:[ \t]+(["'])(.+?)\4)?[ \t]*$""")
 
 
 def _line(state: StateBlock, line: int) -> str:
@@ -70,6 +77,23 @@ def extension_block(state: StateBlock, start: int, end: int, silent: bool) -> bo
     return True
 
 
+def link_definition(state: StateBlock, start: int, end: int, silent: bool) -> bool:
+    """A link definition whose URL holds a space: CommonMark would show it as text."""
+    if state.is_code_block(start):
+        return False
+    m = _LINK_DEFINITION.match(_line(state, start))
+    if m is None or m.group(2) is not None or not re.search(r"\s", m.group(3)):
+        return False  # (CommonMark's own rule reads the others)
+    if silent:
+        return True
+    references = state.env.setdefault("references", {})
+    label = normalizeReference(m.group(1))
+    references.setdefault(label, {"title": m.group(5) or "", "href": m.group(3),
+                                  "map": [start, start + 1]})
+    state.line = start + 1
+    return True
+
+
 def _toc_levels(state: StateCore) -> None:
     levels = state.env.get("kb_toc_levels")
     if not levels:
@@ -93,5 +117,6 @@ def parse_levels(text: str | None, default: tuple[int, ...]) -> tuple[int, ...]:
 def extensions_plugin(md: MarkdownIt) -> None:
     md.block.ruler.before("paragraph", "kramdown_extension", extension_block,
                           {"alt": ["paragraph", "reference", "blockquote"]})
+    md.block.ruler.before("reference", "kramdown_link_definition", link_definition)
     md.core.ruler.push("kramdown_toc_levels", _toc_levels)
     md.add_render_rule("kramdown_extension", lambda *args: "")
