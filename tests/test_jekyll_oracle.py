@@ -3,7 +3,7 @@
 compared with their own real build.
 
 Set KBBOOK_ORACLE_THEMES=all to build with all five theme versions (default: the newest of
-each set of sidebar rules), KBBOOK_ORACLE_LAKEFS=1 to compare lakeFS too (a slow build),
+each set of sidebar rules), KBBOOK_SLOW_TESTS=1 to compare lakeFS too (a slow build),
 KBBOOK_UPDATE_GOLDEN=1 to write the golden outlines from the real builds.
 """
 
@@ -104,7 +104,7 @@ def test_the_shared_sites_as_their_real_build_shows_them(tmp_path: Path, name: s
     site, version = SITES[name]
     if not site.is_dir():
         pytest.skip(f"{site} is not here (../shared/corpora is only in the workplace)")
-    if name == "lakefs" and not os.environ.get("KBBOOK_ORACLE_LAKEFS"):
-        pytest.skip("lakeFS takes a minute to build; KBBOOK_ORACLE_LAKEFS=1 compares it")
+    if name == "lakefs" and not os.environ.get("KBBOOK_SLOW_TESTS"):
+        pytest.skip("lakeFS takes a minute to build; KBBOOK_SLOW_TESTS=1 compares it")
     real = sidebar(build(site, THEMES / f"just-the-docs-v{version}", tmp_path / "work"))
     assert _toc(site) == _pages_only(real)

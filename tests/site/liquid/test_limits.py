@@ -27,7 +27,7 @@ HOSTILE = {
     "slow filters": ("{% for i in (1..90000) %}{% assign x = site.list | join: ',' %}"
                      "{% endfor %}", "longer than"),
     # python-liquid's output_stream_limit, for capture buffers too
-    "output size": ("{% for i in (1..90000) %}" + "x" * 200 + "{% endfor %}",
+    "output size": ("{% for i in (1..9000) %}" + "x" * 2000 + "{% endfor %}",
                     "output stream limit"),
     "capture doubling": ("{% assign s = 'xxxxxxxxxx' %}{% for i in (1..40) %}{% capture s %}"
                          "{{ s }}{{ s }}{% endcapture %}{% endfor %}", "output stream limit"),
