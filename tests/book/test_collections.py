@@ -81,3 +81,17 @@ def test_nav_exclude_of_a_collection_and_include_hidden(tmp_path: Path) -> None:
     assert not diagnostics.warnings
     book, _ = book_of(tmp_path, include_hidden=True)
     assert book.outline() == "Home\n[A]\nX\n[B]\nY"
+
+
+def test_markdown_in_a_folder_jekyll_skips_is_said(tmp_path: Path) -> None:
+    """A site kept in `_docs/` without declaring the collection: Jekyll skips the folder,
+    the book has one page, and kbbook says why."""
+    make_site(tmp_path, {"index.md": page("Home"),
+                         **{f"_docs/p{i}.md": page(f"P{i}") for i in range(3)},
+                         "_includes/note.md": "An include.\n", "_layouts/x.md": "x\n"})
+    book, diagnostics = book_of(tmp_path)
+    assert book.outline() == "Home"
+    (warning,) = diagnostics.warnings
+    assert (warning.path, warning.code) == ("_docs/", "not-a-collection")
+    assert warning.message.startswith("holds 3 Markdown files, but Jekyll skips")
+    assert "declare 'docs' under collections:" in warning.message

@@ -17,6 +17,7 @@ from urllib.parse import quote, unquote, urlsplit
 from .config import SiteConfig
 from .files import MARKDOWN_EXTENSIONS, Place, locate
 from .pages import Page
+from .plugins import REDIRECT_FROM
 
 SAFE_EXTERNAL_SCHEMES = frozenset({"http", "https", "mailto", "ftp", "tel", "news", "irc"})
 
@@ -74,11 +75,19 @@ class LinkResolver:
         """The pages links can lead to."""
         self._by_url: dict[str, Page] = {}
         self._by_source: dict[str, Page] = {}
+        redirects = config.mode.has(REDIRECT_FROM)
         for page in pages:
             self._by_url.setdefault(_strip_page_suffix(page.url), page)
             self._by_source[page.rel] = page
             stem, _ = posixpath.splitext(page.rel)
             self._by_url.setdefault(_strip_page_suffix("/" + stem), page)
+        for page in pages if redirects else ():
+            # jekyll-redirect-from: the page's old addresses lead to it on the website
+            old = page.meta.get("redirect_from")
+            for path in [old] if isinstance(old, str) else old if isinstance(old, list) else []:
+                if isinstance(path, str) and path.strip():
+                    self._by_url.setdefault(_strip_page_suffix("/" + path.strip().lstrip("/")),
+                                            page)
 
     # -- pages -------------------------------------------------------------------------
 

@@ -4,6 +4,7 @@ site is built with) decide; what their front matter says; and Jekyll's own order
 from __future__ import annotations
 
 import dataclasses
+import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -342,10 +343,43 @@ def load_documents(config: SiteConfig, spec: CollectionSpec,
     return [dataclasses.replace(d, order=i) for i, d in enumerate(_sort_documents(docs, spec))]
 
 
+_JEKYLL_FOLDERS = frozenset({"_layouts", "_sass", "_site", "_posts", "_drafts", "_plugins"})
+
+
+def _unread_folders(config: SiteConfig, diagnostics: Diagnostics) -> None:
+    """Say so when a folder whose name starts with `_` holds Markdown files and is no
+    collection: Jekyll skips it, and a site kept there would become a book without them."""
+    own = {config.includes_dir, config.data_dir, *(s.folder for s in config.collections)}
+    for base in dict.fromkeys(("", config.collections_dir)):
+        top = config.root / base
+        if not top.is_dir():
+            continue
+        for folder in sorted(top.iterdir()):
+            rel = f"{base}/{folder.name}" if base else folder.name
+            if (not folder.name.startswith("_") or folder.name in _JEKYLL_FOLDERS
+                    or rel in own or folder.is_symlink() or not folder.is_dir()):
+                continue
+            count = 0
+            for _, _, names in os.walk(folder):
+                count += sum(1 for n in names if n.lower().endswith(MARKDOWN_EXTENSIONS))
+                if count >= 10_000:
+                    break
+            if count:
+                label = folder.name[1:]
+                diagnostics.warning(rel + "/", None, "not-a-collection",
+                                    f"holds {count:,} Markdown file{'s' if count != 1 else ''},"
+                                    " but Jekyll skips folders whose name starts with '_' and "
+                                    "it is no collection: they are not in the site nor the "
+                                    f"book. To make them pages, declare '{label}' under "
+                                    "collections: (output: true) in _config.yml, and list it "
+                                    "under just_the_docs.collections")
+
+
 def load_pages(config: SiteConfig, diagnostics: Diagnostics) -> list[Page]:
     """Every page of the site in Jekyll's order (`published: false` pages are skipped), then
     the documents of each collection."""
     pages = [p for p in _site_pages(config, diagnostics) if p.meta.get("published") is not False]
     for spec in config.collections:
         pages.extend(load_documents(config, spec, diagnostics))
+    _unread_folders(config, diagnostics)
     return pages
