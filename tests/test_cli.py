@@ -41,7 +41,8 @@ def test_toc_json_is_the_tree() -> None:
     assert chapter["source"] == "docs/4-roadmapping-and-planning/index.md"
     assert chapter["url"] == "/docs/4-roadmapping-and-planning/"
     assert len(chapter["children"]) == 5
-    assert set(chapter["children"][0]) == {"title", "source", "url", "children"}
+    assert set(chapter["children"][0]) == {"title", "source", "url", "kind", "children"}
+    assert chapter["children"][0]["kind"] == "page"
 
 
 def test_toc_lists_left_out_pages_after_a_blank_line(tmp_path: Path) -> None:

@@ -154,7 +154,7 @@ def _tree_json(roots: tuple[Node, ...]) -> str:
     def entry(node: Node, level: int, children: list[dict[str, Any]]) -> dict[str, Any]:
         depth[0] = max(depth[0], level)
         return {"title": node.page.title, "source": node.page.rel, "url": node.page.url,
-                "children": children}
+                "kind": node.page.kind.value, "children": children}
 
     top = fold(roots, entry)
     # The encoder itself recurses once or twice per level.
