@@ -354,3 +354,17 @@ def test_two_hundred_levels_of_parents(tmp_path: Path) -> None:
     book, _ = book_of(tmp_path)
     assert len(book.reading_order) == 200
     assert str(book).splitlines()[-1] == "  " * 199 + "P199"
+
+
+def test_an_empty_title_keeps_its_place_and_takes_no_top_level_pages(tmp_path: Path) -> None:
+    """The sidebar shows a page titled "" as an empty link, in its place; the book calls it
+    by its first heading. (The modern sidebar would also list every top-level page again
+    under it: the book keeps each page once, in its own place.)"""
+    make_site(tmp_path, {
+        "a.md": page("Alpha", nav_order=1),
+        "b.md": page("''", nav_order=2, body="# Its heading\n"),
+        "c.md": page("Gamma", nav_order=3),
+    })
+    book, diagnostics = book_of(tmp_path, github_pages=False)
+    assert book.outline() == "Alpha\nIts heading\nGamma"
+    assert [d.code for d in diagnostics.warnings] == ["title"]
