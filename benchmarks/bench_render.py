@@ -3,8 +3,10 @@ benchmark, not a test: the tests check what comes out, this prints how long it t
 
     .venv/bin/python benchmarks/bench_render.py [SITE] [--runs N]
 
-For the site (default ../shared/corpora/productbrain): reading and ordering, then rendering
-every page, median of N runs. For each hostile page (10,000-deep quotes, lists, HTML): the
+For the site (default ../shared/corpora/productbrain): reading and ordering (without and
+with the linked pages' appendix, which runs every page's Liquid), the Liquid of each page
+(total, median, 95th percentile, slowest), then rendering every page (its Liquid already
+run), median of N runs. For each hostile page (10,000-deep quotes, lists, HTML): the
 time to render it alone, which stays near a normal page's because deep structure is
 flattened before parsing.
 """
@@ -18,7 +20,9 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from kbbook import Diagnostics, SiteOptions, load_book, render_book
+from kbbook import Diagnostics, SiteOptions, load_book, load_config, load_pages, render_book
+from kbbook.render.markdown import markdownify
+from kbbook.site.liquid import SiteLiquid
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_SITE = ROOT.parent / "shared" / "corpora" / "productbrain"
@@ -40,6 +44,28 @@ def median_seconds(runs: int, action: Callable[[], object]) -> float:
     return statistics.median(times)
 
 
+def liquid_times(site: Path) -> None:
+    """Each page's Liquid, alone, in a fresh environment (includes parsed once for all)."""
+    diagnostics = Diagnostics()
+    config = load_config(site, diagnostics)
+    pages = load_pages(config, diagnostics)
+    liquid = SiteLiquid(config, pages, markdownify=markdownify)
+    times = []
+    for page in pages:
+        if "{{" in page.body or "{%" in page.body:
+            start = time.perf_counter()
+            liquid.expand(page, diagnostics)
+            times.append(time.perf_counter() - start)
+    if not times:
+        print("  Liquid: no page has any")
+        return
+    times.sort()
+    p95 = times[min(len(times) - 1, int(0.95 * len(times)))]
+    print(f"  Liquid of {len(times)} pages: {sum(times):.3f} s; median "
+          f"{1000 * statistics.median(times):.2f} ms, 95th percentile {1000 * p95:.2f} ms, "
+          f"slowest {1000 * times[-1]:.2f} ms")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("site", nargs="?", type=Path, default=DEFAULT_SITE)
@@ -47,11 +73,15 @@ def main() -> None:
     args = parser.parse_args()
 
     book = load_book(SiteOptions(args.site), Diagnostics())
+    plain = median_seconds(args.runs, lambda: load_book(SiteOptions(args.site, linked_pages=False),
+                                                        Diagnostics()))
     read = median_seconds(args.runs, lambda: load_book(SiteOptions(args.site), Diagnostics()))
     render = median_seconds(args.runs, lambda: render_book(book, Diagnostics()))
     pages = len(book.reading_order)
     print(f"site: {args.site} ({pages} pages), median of {args.runs} runs")
-    print(f"  read and order   {read:7.3f} s")
+    print(f"  read and order                     {plain:7.3f} s")
+    print(f"  read and order, with the appendix  {read:7.3f} s")
+    liquid_times(args.site)
     print(f"  render all pages {render:7.3f} s  ({1000 * render / pages:.1f} ms a page)")
 
     with tempfile.TemporaryDirectory() as tmp:

@@ -35,7 +35,7 @@ from kbbook.render.sanitise import _ATTRS, GLOBAL_ATTRS, KEEP, sanitise
 from kbbook.render.structure import complete_structures
 from kbbook.render.xhtml import fragment_text, to_xhtml
 from kbbook.site import LinkResolver, Page
-from kbbook.site.liquid import expand_liquid
+from kbbook.site.liquid import SiteLiquid
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPORA = ROOT.parent / "shared" / "corpora"
@@ -70,11 +70,12 @@ def measure(pages: list[Page], resolver: LinkResolver) -> None:
     import nh3
 
     md = create_markdown()
+    liquid = SiteLiquid(resolver.config, pages)
     options = nh3_options()
     totals = {name: {"active": 0, "structure": 0, "embeds lost": 0, "warnings": 0,
                      "seconds": 0.0} for name in ("kbbook", "nh3")}
     for page in pages:
-        source = expand_liquid(page, resolver, Diagnostics())
+        source = liquid.expand(page, Diagnostics()).text
         html = md.render(cap_nesting(source)[0])
         embeds = len(re.findall(r"<(?:iframe|embed|object|video|audio)\b", html, re.I))
 

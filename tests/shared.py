@@ -10,8 +10,20 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 CONTENT = ROOT / "content"
+
+
+def _shared() -> Path:
+    """`../shared` beside the checkout, or beside a folder above it (a worktree of it)."""
+    for folder in ROOT.parents:
+        if (folder / "shared" / "corpora").is_dir():
+            return folder / "shared"
+    return ROOT.parent / "shared"
+
+
+SHARED = _shared()
 # KBBOOK_CORPORA names the folder of the real sites when it is not beside the checkout.
-CORPORA = Path(os.environ.get("KBBOOK_CORPORA") or ROOT.parent / "shared" / "corpora")
+CORPORA = Path(os.environ.get("KBBOOK_CORPORA") or SHARED / "corpora")
+THEMES = SHARED / "themes"
 PRODUCTBRAIN = CORPORA / "productbrain"
 PRODUCTBRAIN_OUTLINE = CORPORA / "productbrain.outline.txt"
 LAKEFS = CORPORA / "lakefs"

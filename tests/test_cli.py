@@ -42,7 +42,8 @@ def test_toc_json_is_the_tree() -> None:
     assert chapter["source"] == "docs/4-roadmapping-and-planning/index.md"
     assert chapter["url"] == "/docs/4-roadmapping-and-planning/"
     assert len(chapter["children"]) == 5
-    assert set(chapter["children"][0]) == {"title", "source", "url", "children"}
+    assert set(chapter["children"][0]) == {"title", "source", "url", "kind", "children"}
+    assert chapter["children"][0]["kind"] == "page"
 
 
 def test_toc_lists_left_out_pages_after_a_blank_line(tmp_path: Path) -> None:
@@ -100,13 +101,13 @@ def test_help_shows_examples() -> None:
 def test_check_reports_every_problem_and_exit_codes(tmp_path: Path) -> None:
     make_site(tmp_path, {
         "index.md": page("Home", body="See [nowhere](missing-page).\n"),
-        "bad.md": "---\ntitle: [unclosed\n---\n",
+        "bad.md": "---\n- a list\n---\n",
         "orphan.md": page("Orphan", parent="Nobody"),
     })
     result = run("check", tmp_path)
     assert result.exit_code == 1
     lines = result.stdout.splitlines()
-    assert lines[0].startswith("bad.md:2: error: front matter is not valid YAML")
+    assert lines[0].startswith("bad.md:2: error: front matter must be a mapping")
     assert any(line.startswith("index.md:4: warning: ") and "missing-page" in line
                for line in lines)
     assert any(line.startswith("orphan.md:3: warning: left out of the book") for line in lines)

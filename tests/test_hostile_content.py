@@ -85,7 +85,8 @@ def hostile(tmp_path_factory: pytest.TempPathFactory) -> dict:
     (base / "secret.txt").write_text(SECRET)
     files: dict[str, str | bytes] = {
         "_config.yml": "title: Hostile\n",
-        "index.md": page("</title><script>alert(1)</script>", nav_order=0, body="Start.\n"),
+        "index.md": page("\"</title><b>Bold</b> &amp; <script>alert(1)</script>\"", nav_order=0,
+                         body="Start.\n"),
         "truncated.png": png_bytes((400, 300))[:200],
         "bomb.png": bomb_png(),
         "good.png": png_bytes(),
@@ -160,10 +161,12 @@ def test_iframe_becomes_link_to_its_source(hostile: dict) -> None:
     assert 'href="https://obj.example/x.swf"' in xhtml
 
 
-def test_title_is_escaped(hostile: dict) -> None:
+def test_html_in_a_title_is_shown_as_the_sidebar_shows_it(hostile: dict) -> None:
+    """The theme prints a title as HTML: the book shows its text, never its markup (and
+    never a script)."""
     xhtml = _epub_page(hostile, "index")
-    assert "<script" not in xhtml
-    assert "&lt;/title&gt;&lt;script&gt;" in xhtml
+    assert "<script" not in xhtml and "alert(1)" not in xhtml
+    assert "<title>Bold &amp;</title>" in xhtml and "<h1>Bold &amp;</h1>" in xhtml
 
 
 def test_nothing_from_outside_the_site_in_the_epub(hostile: dict) -> None:

@@ -96,7 +96,7 @@ def test_failed_build_keeps_the_older_book(site: Path, tmp_path: Path,
 def test_site_errors_write_nothing(site: Path, tmp_path: Path) -> None:
     out = tmp_path / "book.epub"
     out.write_bytes(b"older")
-    (site / "bad.md").write_text("---\ntitle: [oops\n---\n")
+    (site / "bad.md").write_text("---\n- a list, not a mapping\n---\n")
     result = runner.invoke(app, ["epub", str(site), "-o", str(out)])
     assert result.exit_code == 1
     assert "bad.md:2: error:" in result.stderr

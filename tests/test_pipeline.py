@@ -44,7 +44,7 @@ def test_build_pdf_of_one_part(site: Path, tmp_path: Path) -> None:
 def test_no_book_over_errors_and_the_older_one_stays(site: Path, tmp_path: Path) -> None:
     out = tmp_path / "book.epub"
     out.write_bytes(b"older")
-    (site / "broken.md").write_text("---\ntitle: [unclosed\n---\n")
+    (site / "broken.md").write_text("---\n- a list, not a mapping\n---\n")
     with pytest.raises(BookNotWritten) as caught:
         kbbook.build_epub(site, out)
     assert out.read_bytes() == b"older"

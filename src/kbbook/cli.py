@@ -74,26 +74,35 @@ NavRulesOpt = Annotated[
                  "default: from the theme version the site pins."),
 ]
 GithubPagesOpt = Annotated[
-    bool,
-    typer.Option("--github-pages/--no-github-pages",
-                 help="Follow GitHub Pages' default plugins (pages without front matter, "
-                 "README as index, titles from headings)."),
+    bool | None,
+    typer.Option("--github-pages/--no-github-pages", show_default=False,
+                 help="Read the site as GitHub Pages builds it (its default plugins: pages "
+                 "without front matter, README as index, titles from headings) or as plain "
+                 "Jekyll; default: GitHub Pages when the site has no Gemfile or its Gemfile "
+                 "uses the github-pages gem."),
 ]
 HiddenOpt = Annotated[
     bool, typer.Option("--include-hidden", help="Put nav_exclude pages back in the book.")
 ]
 StrictOpt = Annotated[bool, typer.Option("--strict", help="Treat warnings as errors.")]
+LinkedOpt = Annotated[
+    bool, typer.Option("--linked-pages/--no-linked-pages",
+                       help="Put the pages the book links to that the sidebar does not show "
+                       "in an appendix (default), or leave them out.")
+]
 
 
-def _site_options(site: Path | None, nav_rules: NavRulesChoice | None, github_pages: bool,
-                  include_hidden: bool, allow_remote: bool = False) -> SiteOptions:
+def _site_options(site: Path | None, nav_rules: NavRulesChoice | None,
+                  github_pages: bool | None, include_hidden: bool, allow_remote: bool = False,
+                  linked_pages: bool = True) -> SiteOptions:
     if site is None:
         site = Path("content")
         if not site.is_dir():
             raise KbbookError("no SITE given and no ./content folder here; "
                               "give the path of a just-the-docs site, e.g. 'kbbook toc docs/'")
     rules = None if nav_rules is None else nav_rules.value
-    return SiteOptions(site, rules, github_pages, include_hidden, allow_remote)  # type: ignore[arg-type]
+    return SiteOptions(site, rules, github_pages, include_hidden,  # type: ignore[arg-type]
+                       allow_remote, linked_pages)
 
 
 def _report(diagnostics: Diagnostics, strict: bool, stream: Any = None) -> int:
@@ -154,7 +163,7 @@ def _tree_json(roots: tuple[Node, ...]) -> str:
     def entry(node: Node, level: int, children: list[dict[str, Any]]) -> dict[str, Any]:
         depth[0] = max(depth[0], level)
         return {"title": node.page.title, "source": node.page.rel, "url": node.page.url,
-                "children": children}
+                "kind": node.page.kind.value, "children": children}
 
     top = fold(roots, entry)
     # The encoder itself recurses once or twice per level.
@@ -185,15 +194,17 @@ def toc(
     paths: Annotated[bool, typer.Option("--paths", help="Show each page's source file.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the tree as JSON.")] = False,
     nav_rules: NavRulesOpt = None,
-    github_pages: GithubPagesOpt = True,
+    github_pages: GithubPagesOpt = None,
     include_hidden: HiddenOpt = False,
+    linked_pages: LinkedOpt = True,
 ) -> None:
-    """Print the book's outline, in the order the site's sidebar shows.
+    """Print the book's outline, in the order the site's sidebar shows, then its appendix.
 
     Example: kbbook toc docs/ --paths
     """
     diagnostics = Diagnostics()
-    book = load_book(_site_options(site, nav_rules, github_pages, include_hidden), diagnostics)
+    book = load_book(_site_options(site, nav_rules, github_pages, include_hidden,
+                                   linked_pages=linked_pages), diagnostics)
     if as_json:
         print(_tree_json(book.roots))
     else:
@@ -213,16 +224,23 @@ def check(
     site: SiteArg = None,
     strict: StrictOpt = False,
     nav_rules: NavRulesOpt = None,
-    github_pages: GithubPagesOpt = True,
+    github_pages: GithubPagesOpt = None,
     include_hidden: HiddenOpt = False,
+    linked_pages: LinkedOpt = True,
 ) -> None:
     """List every problem of the site, one a line: FILE:LINE: error|warning: message.
 
     Example: kbbook check docs/ --strict
     """
-    checked = check_site(_site_options(site, nav_rules, github_pages, include_hidden))
+    checked = check_site(_site_options(site, nav_rules, github_pages, include_hidden,
+                                       linked_pages=linked_pages))
     diagnostics = checked.diagnostics
     code = _report(diagnostics, strict, sys.stdout)
+    if checked.problem is not None:
+        print(f"kbbook: error: {checked.problem}", file=sys.stderr)
+        code = 1
+    if checked.mode:
+        print(f"kbbook: {checked.mode}", file=sys.stderr)
     errors, warnings = len(diagnostics.errors), len(diagnostics.warnings)
     print(f"{_count(checked.pages, 'page')} in the book, {_count(errors, 'error')}, "
           f"{_count(warnings, 'warning')}", file=sys.stderr)
@@ -282,15 +300,17 @@ def epub(
     strict: StrictOpt = False,
     allow_remote: RemoteOpt = False,
     nav_rules: NavRulesOpt = None,
-    github_pages: GithubPagesOpt = True,
+    github_pages: GithubPagesOpt = None,
     include_hidden: HiddenOpt = False,
+    linked_pages: LinkedOpt = True,
 ) -> None:
     """Write the book as an EPUB 3 for e-readers.
 
     Example: kbbook epub docs/ -o handbook.epub --device kobo
     """
     sheets = _stylesheets(css)
-    options = _site_options(site, nav_rules, github_pages, include_hidden, allow_remote)
+    options = _site_options(site, nav_rules, github_pages, include_hidden, allow_remote,
+                            linked_pages)
     _written(lambda: build_epub(options, output, css=sheets, device=device.value,
                                 strict=strict))
 
@@ -313,15 +333,17 @@ def pdf(
     strict: StrictOpt = False,
     allow_remote: RemoteOpt = False,
     nav_rules: NavRulesOpt = None,
-    github_pages: GithubPagesOpt = True,
+    github_pages: GithubPagesOpt = None,
     include_hidden: HiddenOpt = False,
+    linked_pages: LinkedOpt = True,
 ) -> None:
     """Write the book, or a handout of some of its chapters, as a printable PDF.
 
     Example: kbbook pdf docs/ --only "Getting started" -o handout.pdf
     """
     sheets = _stylesheets(css)
-    options = _site_options(site, nav_rules, github_pages, include_hidden, allow_remote)
+    options = _site_options(site, nav_rules, github_pages, include_hidden, allow_remote,
+                            linked_pages)
     progress = not quiet and sys.stderr.isatty()
     _written(lambda: build_pdf(options, output, only=only or (), paper=paper.value, css=sheets,
                                progress=progress, strict=strict))

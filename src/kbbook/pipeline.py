@@ -7,17 +7,21 @@ write the book atomically, never over errors.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .book import Book, build_book, select_parts
+from .book import Book, add_linked_pages, build_book, select_parts
 from .errors import Diagnostics, KbbookError
 from .output import check_output_path, write_atomically
 from .render import RenderedBook, render_book
-from .site import NavRules, SiteConfig, load_config, load_pages
+from .render.markdown import markdownify
+from .render.scan import page_links
+from .site import LinkResolver, NavRules, SiteConfig, load_config, load_pages
 from .site.language import with_language
+from .site.liquid import SiteLiquid
 from .writers.common import read_css_file
 
 if TYPE_CHECKING:
@@ -32,12 +36,15 @@ class SiteOptions:
     """The site folder."""
     nav_rules: NavRules | None = None
     """Force the modern or legacy sidebar rules; None follows the pinned theme version."""
-    github_pages: bool = True
-    """Follow GitHub Pages' default plugins."""
+    github_pages: bool | None = None
+    """Read the site as GitHub Pages builds it (True) or as plain Jekyll does (False); None
+    decides from its Gemfile."""
     include_hidden: bool = False
     """Put nav_exclude pages back in the book."""
     allow_remote: bool = False
     """Fetch remote images."""
+    linked_pages: bool = True
+    """Add the pages the book links to that the sidebar does not show, in an appendix."""
 
 
 @dataclass(frozen=True)
@@ -66,12 +73,14 @@ def _options(site: Path | str | SiteOptions, **options: object) -> SiteOptions:
 
 
 def load_book(site: Path | str | SiteOptions, diagnostics: Diagnostics, *,
-              nav_rules: NavRules | None = None, github_pages: bool = True,
-              include_hidden: bool = False, allow_remote: bool = False) -> Book:
-    """Read and order the site (no rendering: fast, for `toc`). Problems go to
-    `diagnostics`; a folder with no page at all is a KbbookError."""
+              nav_rules: NavRules | None = None, github_pages: bool | None = None,
+              include_hidden: bool = False, allow_remote: bool = False,
+              linked_pages: bool = True) -> Book:
+    """Read and order the site, with the linked pages' appendix (no rendering: fast, for
+    `toc`). Problems go to `diagnostics`; a folder with no page at all is a KbbookError."""
     options = _options(site, nav_rules=nav_rules, github_pages=github_pages,
-                       include_hidden=include_hidden, allow_remote=allow_remote)
+                       include_hidden=include_hidden, allow_remote=allow_remote,
+                       linked_pages=linked_pages)
     config = load_config(options.site, diagnostics, nav_rules=options.nav_rules,
                          github_pages=options.github_pages,
                          include_hidden=options.include_hidden,
@@ -83,7 +92,13 @@ def load_book(site: Path | str | SiteOptions, diagnostics: Diagnostics, *,
             f"{options.site}: no pages found; a just-the-docs site has Markdown files (.md) "
             "with front matter such as 'title: Home'"
         )
-    return build_book(config, pages, diagnostics)
+    liquid = SiteLiquid(config, pages, markdownify=markdownify)
+    book = dataclasses.replace(build_book(config, pages, diagnostics), liquid=liquid)
+    if options.linked_pages:
+        links_of = page_links(liquid, LinkResolver(config, pages), diagnostics,
+                              targets=[h.page for h in book.hidden])
+        book = add_linked_pages(book, links_of)
+    return book
 
 
 def read_and_render(options: SiteOptions, diagnostics: Diagnostics, *,
@@ -137,14 +152,15 @@ def _build(options: SiteOptions, out: Path | None, suffix: str, css: Sequence[Pa
 
 def build_epub(site: Path | str | SiteOptions, out: Path | str | None = None, *,
                css: Sequence[Path] = (), device: str = "default", strict: bool = False,
-               nav_rules: NavRules | None = None, github_pages: bool = True,
+               nav_rules: NavRules | None = None, github_pages: bool | None = None,
                include_hidden: bool = False, allow_remote: bool = False,
-               diagnostics: Diagnostics | None = None) -> Built:
+               linked_pages: bool = True, diagnostics: Diagnostics | None = None) -> Built:
     """Write the site's book as an EPUB 3 at `out` (default: its title, here), for the
     reader `device` names (default, tablet, kobo, kindle, eink). Raises BookNotWritten when
     the site has errors (or warnings, with `strict`)."""
     options = _options(site, nav_rules=nav_rules, github_pages=github_pages,
-                       include_hidden=include_hidden, allow_remote=allow_remote)
+                       include_hidden=include_hidden, allow_remote=allow_remote,
+                       linked_pages=linked_pages)
     from .writers.epub import ImagePreparer, write_epub
     from .writers.epub.devices import device_named
 
@@ -163,14 +179,15 @@ def build_epub(site: Path | str | SiteOptions, out: Path | str | None = None, *,
 def build_pdf(site: Path | str | SiteOptions, out: Path | str | None = None, *,
               only: Sequence[str] = (), paper: str = "a4", css: Sequence[Path] = (),
               progress: bool = False, strict: bool = False,
-              nav_rules: NavRules | None = None, github_pages: bool = True,
+              nav_rules: NavRules | None = None, github_pages: bool | None = None,
               include_hidden: bool = False, allow_remote: bool = False,
-              diagnostics: Diagnostics | None = None) -> Built:
+              linked_pages: bool = True, diagnostics: Diagnostics | None = None) -> Built:
     """Write the site's book as a PDF at `out`, or a handout of the chapters or pages named
     by `only` (titles, or source files where titles repeat). Raises BookNotWritten when the
     site has errors (or warnings, with `strict`)."""
     options = _options(site, nav_rules=nav_rules, github_pages=github_pages,
-                       include_hidden=include_hidden, allow_remote=allow_remote)
+                       include_hidden=include_hidden, allow_remote=allow_remote,
+                       linked_pages=linked_pages)
     from .writers.pdf import write_pdf
 
     sheets = tuple(Path(c) for c in css)
@@ -191,21 +208,27 @@ class Checked:
     """Pages in the book (0 when it could not be made)."""
     diagnostics: Diagnostics
     """Every problem."""
+    mode: str = ""
+    """How the site was read (GitHub Pages or plain Jekyll) and why, in one line."""
+    problem: str | None = None
+    """Why no book could be made at all (no page would be in it), when so."""
 
     def failed(self, strict: bool = False) -> bool:
-        return bool(self.diagnostics.errors) or (strict and bool(self.diagnostics.warnings))
+        return (bool(self.diagnostics.errors) or self.problem is not None
+                or (strict and bool(self.diagnostics.warnings)))
 
 
 def check_site(site: Path | str | SiteOptions, *, nav_rules: NavRules | None = None,
-               github_pages: bool = True, include_hidden: bool = False) -> Checked:
+               github_pages: bool | None = None, include_hidden: bool = False,
+               linked_pages: bool = True) -> Checked:
     """Read and render the whole site, writing nothing, and list every problem."""
     options = _options(site, nav_rules=nav_rules, github_pages=github_pages,
-                       include_hidden=include_hidden)
+                       include_hidden=include_hidden, linked_pages=linked_pages)
     diagnostics = Diagnostics()
     try:
-        pages = len(read_and_render(options, diagnostics).pages)
-    except KbbookError:
+        rendered = read_and_render(options, diagnostics)
+    except KbbookError as exc:
         if not diagnostics.items:
             raise
-        pages = 0
-    return Checked(pages, diagnostics)
+        return Checked(0, diagnostics, problem=exc.message)
+    return Checked(len(rendered.pages), diagnostics, rendered.book.config.mode.describe())

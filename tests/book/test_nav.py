@@ -91,18 +91,27 @@ def test_pages_without_nav_order_sort_by_title_numbers_first(tmp_path: Path) -> 
     """)
 
 
-def test_ties_are_broken_by_source_path(tmp_path: Path) -> None:
+def test_ties_follow_jekylls_order_file_name_then_folders_first(tmp_path: Path) -> None:
+    """Equal keys keep Jekyll's order of site.pages: sorted by file name (not path), and
+    where names repeat, a folder's subfolders before its own files (Jekyll's reader walks
+    them first)."""
     make_site(tmp_path, {
         "z.md": page("First by title", nav_order=1),
         "a.md": page("Second by title", nav_order=1),
+        "zulu/alpha.md": page("Tie", nav_order=2),
+        "beta.md": page("Tie", nav_order=2),
+        "guide/index.md": page("Same"),
+        "guide/sub/index.md": page("Same"),
         "m.md": page("Same"),
-        "b.md": page("Same"),
     })
     book, _ = book_of(tmp_path)
     assert book.outline(paths=True) == outline("""
         Second by title  <- a.md
         First by title  <- z.md
-        Same  <- b.md
+        Tie  <- zulu/alpha.md
+        Tie  <- beta.md
+        Same  <- guide/sub/index.md
+        Same  <- guide/index.md
         Same  <- m.md
     """)
 
@@ -345,3 +354,17 @@ def test_two_hundred_levels_of_parents(tmp_path: Path) -> None:
     book, _ = book_of(tmp_path)
     assert len(book.reading_order) == 200
     assert str(book).splitlines()[-1] == "  " * 199 + "P199"
+
+
+def test_an_empty_title_keeps_its_place_and_takes_no_top_level_pages(tmp_path: Path) -> None:
+    """The sidebar shows a page titled "" as an empty link, in its place; the book calls it
+    by its first heading. (The modern sidebar would also list every top-level page again
+    under it: the book keeps each page once, in its own place.)"""
+    make_site(tmp_path, {
+        "a.md": page("Alpha", nav_order=1),
+        "b.md": page("''", nav_order=2, body="# Its heading\n"),
+        "c.md": page("Gamma", nav_order=3),
+    })
+    book, diagnostics = book_of(tmp_path, github_pages=False)
+    assert book.outline() == "Alpha\nIts heading\nGamma"
+    assert [d.code for d in diagnostics.warnings] == ["title"]

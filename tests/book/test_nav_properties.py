@@ -69,8 +69,9 @@ def _is_number(value: object) -> bool:
 
 
 def _sort_key(meta: dict[str, Any], rel: str, insensitive: bool) -> tuple:
-    """(bucket, value, source path): numeric nav_order, string nav_order, numeric title,
-    string title. A date is a string; NaN, booleans, lists and mappings count as no
+    """(bucket, value, file name): numeric nav_order, string nav_order, numeric title,
+    string title; ties in Jekyll's order of its pages, by file name (the pages here are in
+    one folder). A date is a string; NaN, booleans, lists and mappings count as no
     nav_order. Strings compare by code point (UTF-8 byte order), or with ASCII letters
     folded to lower case under `nav_sort: case_insensitive`."""
     fold = _ascii_lower if insensitive else str

@@ -127,3 +127,28 @@ def test_links_that_loop_or_lead_out_are_not_followed(tmp_path: Path) -> None:
     assert locate(root, "loop").place is Place.MISSING
     assert locate(root, "out.png").place is Place.OUTSIDE
     assert locate(root, "dangling.png").place is Place.OUTSIDE
+
+
+@pytest.mark.parametrize(("plugins", "found"), [("[jekyll-redirect-from]", True), ("[]", False)])
+def test_old_addresses_of_jekyll_redirect_from(tmp_path: Path, plugins: str, found: bool) -> None:
+    """With jekyll-redirect-from, a page's `redirect_from` addresses lead to it on the
+    website, so links to them lead to it in the book."""
+    make_site(tmp_path, {
+        "_config.yml": f"plugins: {plugins}\n", "Gemfile": 'gem "jekyll"\n',
+        "index.md": page("Home"),
+        "new.md": page("New", redirect_from="[/old/place/, /older.html]"),
+    })
+    diagnostics = Diagnostics()
+    config = load_config(tmp_path, diagnostics)
+    resolver = LinkResolver(config, load_pages(config, diagnostics))
+    home = next(p for p in resolver.pages if p.rel == "index.md")
+    for href in ("/old/place/", "/older.html", "old/place"):
+        target = resolver.resolve_link(href, home)
+        assert (target.kind is TargetKind.PAGE and target.page is not None
+                and target.page.rel == "new.md") is found, href
+
+
+def test_a_doubled_slash_after_the_baseurl(site: tuple[LinkResolver, dict]) -> None:
+    resolver, pages = site
+    target = resolver.resolve_link("/kb//docs/guide/setup.html", pages["index.md"])
+    assert target.page is not None and target.page.rel == "docs/guide/setup.md"

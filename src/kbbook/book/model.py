@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from ..errors import KbbookError
-from ..site import Page, SiteConfig
+from ..site import ExternalLink, Page, PageKind, SiteConfig
+from ..site.liquid import SiteLiquid
 
 
 @dataclass(frozen=True)
@@ -19,6 +20,9 @@ class Node:
     """The page itself."""
     children: tuple[Node, ...]
     """Its child pages, in sidebar order."""
+    inline: bool = False
+    """For a part (a collection's name): the sidebar shows its pages at its own level, below
+    the name (the book still groups them under it)."""
 
     def walk(self, depth: int = 0) -> Iterator[tuple[int, Node]]:
         """This node and its descendants, depth-first, with their depth (0 = this node)."""
@@ -51,19 +55,56 @@ class Book:
     """Every page of the book, depth-first: a parent before its children."""
     hidden: tuple[HiddenPage, ...]
     """Pages left out, with the reason."""
+    external_links: tuple[ExternalLink, ...] = ()
+    """The theme's `nav_external_links`: the sidebar shows them after the site's pages."""
+    external_at: int = 0
+    """How many of `roots` come before them (the site's pages; the collections follow)."""
+    appendix: tuple[Page, ...] = ()
+    """The pages of the linked pages' appendix (in `roots` and `reading_order` too)."""
+    liquid: SiteLiquid | None = None
+    """The site's Liquid, with the pages it has already run (kbbook runs a page's Liquid
+    once: to find the pages it links to, and to render it)."""
 
     def walk(self) -> Iterator[tuple[int, Node]]:
         """Every node with its depth (0 = top level), in reading order."""
         for root in self.roots:
             yield from root.walk()
 
-    def outline(self, paths: bool = False) -> str:
-        """Two spaces of indent per level, then the title (and `  <- source` with paths)."""
+    def outline(self, paths: bool = False, *, sidebar: bool = True) -> str:
+        """The sidebar's outline: two spaces of indent per level, then the title (and
+        `  <- source` with paths); a part the book adds (a collection's name, the appendix)
+        in [brackets], its pages at its own level when the sidebar shows them so, and the
+        site's external links where the sidebar shows them. With `sidebar=False`, the
+        book's own outline, as its contents and navigation show it: every part a title over
+        its pages, no web links."""
         lines = []
-        for depth, node in self.walk():
-            line = "  " * depth + (node.page.title or "")
+        shift: list[tuple[int, int]] = []  # (depth of an inline part, how far it shifts)
+        at = [n for n, (depth, _) in enumerate(self.walk()) if depth == 0]
+        external = at[self.external_at] if self.external_at < len(at) else None
+        for n, (depth, node) in enumerate(self.walk()):
+            if not sidebar:
+                line = "  " * depth + (node.page.title or "")
+                lines.append(f"{line}  <- {node.page.rel}" if paths else line)
+                continue
+            if n == external:
+                lines.extend(self._external_lines(paths))
+            while shift and depth <= shift[-1][0]:
+                shift.pop()
+            shown = depth - (shift[-1][1] if shift else 0)
+            if node.page.kind is PageKind.PART:
+                lines.append("  " * shown + f"[{node.page.title or ''}]")
+                if node.inline:
+                    shift.append((depth, (shift[-1][1] if shift else 0) + 1))
+                continue
+            line = "  " * shown + (node.page.title or "")
             lines.append(f"{line}  <- {node.page.rel}" if paths else line)
+        if sidebar and external is None:
+            lines.extend(self._external_lines(paths))
         return "\n".join(lines)
+
+    def _external_lines(self, paths: bool) -> list[str]:
+        return [f"{link.title}  <- {link.url}" if paths else link.title
+                for link in self.external_links]
 
     def __str__(self) -> str:
         return self.outline()

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from ..book import Book
 from ..errors import Diagnostics
-from ..site import LinkResolver, SiteConfig, site_file
+from ..site import LinkResolver, PageKind, SiteConfig, site_file
 from .images import image_problem
 from .model import ImageRef, RenderedBook, RenderedPage
 from .pages import render_pages
@@ -19,12 +19,17 @@ def render_book(book: Book, diagnostics: Diagnostics, *,
     """Render every page of book.reading_order, in that order; `on_image` is told of each
     usable image file as soon as a page shows it. Links may lead to pages the sidebar hides:
     they go to the website (or lose their link)."""
-    resolver = LinkResolver(book.config, [*book.reading_order, *(h.page for h in book.hidden)])
+    resolver = LinkResolver(book.config, [p for p in (*book.reading_order,
+                                                      *(h.page for h in book.hidden))
+                                          if p.kind is not PageKind.PART])
     children = {node.page.rel: tuple(child.page for child in node.children)
                 for _, node in book.walk()}
-    pages = render_pages(book.reading_order, resolver, diagnostics, on_image=on_image,
-                         children=children)
-    check_nav_buttons(pages, diagnostics)
+    pages = render_pages(book.reading_order, resolver, diagnostics, liquid=book.liquid,
+                         on_image=on_image, children=children)
+    # (the headings the book adds, and the appendix, are not in the site's own sequence)
+    appendix = {p.rel for p in book.appendix}
+    check_nav_buttons([rp for rp in pages if rp.page.kind is not PageKind.PART
+                       and rp.page.rel not in appendix], diagnostics)
     return RenderedBook(book, pages, cover_image(book.config, diagnostics))
 
 

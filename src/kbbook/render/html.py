@@ -24,7 +24,7 @@ HTML_DEPTH = 256
 # Internal markers the renderer puts on elements while it works; `to_xhtml` drops them. An
 # author's copy of one is removed by the sanitiser.
 KEPT_INTERNAL = frozenset({"data-kb-line", "data-kb-md", "data-kb-fn", "data-kb-toc",
-                           "data-kb-math"})
+                           "data-kb-math", "data-kb-toc-levels"})
 
 # ---------------------------------------------------------------------------------------
 # Raw HTML as written by authors

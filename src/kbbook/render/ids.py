@@ -19,6 +19,7 @@ from ..site import Page
 from .context import PageContext
 from .html import classes, element, ncname, plain_text, replace
 from .kramdown import gfm_slug
+from .kramdown_ext import TOC_LEVELS_ATTR, parse_levels
 from .model import Heading
 
 HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
@@ -94,16 +95,18 @@ def assign_ids(
 def expand_tocs(
     root: HtmlElement, headings: Iterable[tuple[Heading, HtmlElement]], rel: str
 ) -> None:
-    """Replace each `{:toc}` list by links to the page's h2 and h3 (without `.no_toc`)."""
+    """Replace each `{:toc}` list by links to the page's headings of the levels kramdown's
+    `toc_levels` names (h2 and h3 unless `{::options}` says otherwise), without `.no_toc`."""
     markers = [el for el in root.iter("ol", "ul") if el.get("data-kb-toc") is not None]
     if not markers:
         return
-    entries = [h for h, el in headings
-               if h.level in TOC_LEVELS and "no_toc" not in classes(el)]
+    headings = list(headings)
     for marker in markers:
+        levels = parse_levels(marker.get(TOC_LEVELS_ATTR), TOC_LEVELS)
+        entries = [h for h, el in headings if h.level in levels and "no_toc" not in classes(el)]
         toc = element(marker.tag)
         for name, value in marker.attrib.items():
-            if name not in ("data-kb-toc", "id"):
+            if name not in ("data-kb-toc", TOC_LEVELS_ATTR, "id"):
                 toc.set(name, value)
         # (level of the heading owning the list, list): an h3 goes under the h2 before it.
         stack: list[tuple[int, HtmlElement]] = [(0, toc)]

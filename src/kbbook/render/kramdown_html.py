@@ -23,17 +23,28 @@ _SPAN_TAG_LINE = re.compile(
 )
 
 
+PARSE_BLOCK_HTML_TAGS = frozenset({
+    "div", "section", "article", "aside", "details", "figure", "footer", "header", "main",
+    "nav", "blockquote", "center"})
+"""Elements whose content kramdown parses as Markdown under `parse_block_html: true`."""
+
+
 def html_markdown_block(state: StateBlock, start: int, end: int, silent: bool) -> bool:
     """`<tag markdown="1">` alone on a line, up to a line holding only `</tag>`: the tags stay
-    HTML, the lines between are parsed as Markdown."""
+    HTML, the lines between are parsed as Markdown. With `kramdown: parse_block_html: true`
+    in `_config.yml`, a block element needs no `markdown="1"` (`markdown="0"` opts out)."""
     if state.is_code_block(start):
         return False
     opening = _line(state, start)
     m = _MD_OPEN.match(opening)
     attr = _MD_ATTR.search(m.group(2)) if m and m.group(2) else None
-    if m is None or attr is None:
+    if m is None:
         return False
-    if next(g for g in attr.groups() if g is not None) not in ("1", "block", "span"):
+    if attr is not None:
+        if next(g for g in attr.groups() if g is not None) not in ("1", "block", "span"):
+            return False
+    elif not (state.md.options.get("kb_parse_block_html")
+              and m.group(1).lower() in PARSE_BLOCK_HTML_TAGS):
         return False
     if silent:
         return True

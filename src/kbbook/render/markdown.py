@@ -19,6 +19,7 @@ from mdit_py_plugins.tasklists import tasklists_plugin
 from .highlight import highlight_code, language
 from .html import prepare_raw_html
 from .kramdown import kramdown_plugin
+from .kramdown_ext import extensions_plugin
 from .mathsyntax import MathSyntax, math_plugin
 from .typography import ENGLISH, Quotes, typography_plugin
 
@@ -127,18 +128,21 @@ def annotate_lines(state: StateCore) -> None:
                     line += child.content.count("\n")
 
 
-def create_markdown(math: MathSyntax | None = None, quotes: Quotes = ENGLISH) -> MarkdownIt:
+def create_markdown(math: MathSyntax | None = None, quotes: Quotes = ENGLISH, *,
+                    parse_block_html: bool = False) -> MarkdownIt:
     """markdown-it as kbbook uses it: CommonMark with GFM tables, strikethrough and task
-    lists, footnotes, definition lists, raw HTML, kramdown syntax, math (kramdown's `$$`,
-    and the delimiters `math` adds) and typography (`quotes` for the curly quotes); no
-    linkify."""
+    lists, footnotes, definition lists, raw HTML, kramdown syntax (with the site's
+    `parse_block_html`) and extensions, math (kramdown's `$$`, and the delimiters `math`
+    adds) and typography (`quotes` for the curly quotes); no linkify."""
     md = MarkdownIt("commonmark", {"html": True, "linkify": False, "typographer": False,
-                                   "maxNesting": MAX_NESTING})
+                                   "maxNesting": MAX_NESTING,
+                                   "kb_parse_block_html": parse_block_html})
     md.enable(["table", "strikethrough"])
     # Every URL reaches the link and image passes, which report unsafe ones and keep the
     # text, rather than leaving the Markdown source visible.
     md.validateLink = lambda url: True  # type: ignore[method-assign]
     md.use(footnote_plugin).use(tasklists_plugin).use(deflist_plugin).use(kramdown_plugin)
+    md.use(extensions_plugin)
     md.use(math_plugin, math or MathSyntax())
     md.use(typography_plugin, quotes)
     md.add_render_rule("fence", _fence)
@@ -152,3 +156,16 @@ def create_markdown(math: MathSyntax | None = None, quotes: Quotes = ENGLISH) ->
     md.add_render_rule("footnote_anchor", _footnote_anchor)
     md.core.ruler.push("kb_lines", annotate_lines)
     return md
+
+
+_MARKDOWNIFY: list[MarkdownIt] = []
+
+
+def markdownify(text: str) -> str:
+    """The `markdownify` filter: Markdown to HTML, as kbbook renders pages, without the
+    marks of source lines (the text is not the page's)."""
+    if not _MARKDOWNIFY:
+        md = create_markdown()
+        md.core.ruler.disable("kb_lines")
+        _MARKDOWNIFY.append(md)
+    return _MARKDOWNIFY[0].render(text)

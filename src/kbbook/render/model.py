@@ -126,6 +126,9 @@ class RenderedPage:
     """The prev/next links of the removed nav-buttons block."""
     anchors: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     """The ids the author knows (kramdown's, `{: #id}`, `fn:1`) -> the book's ids."""
+    title_icon: int | None = None
+    """The image of an HTML title (`title: <img src=...> Name`), as an index of `images`:
+    the sidebar shows it before the title's text, and so does the book's title heading."""
 
     @property
     def files(self) -> tuple[str, ...]:

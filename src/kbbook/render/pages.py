@@ -33,7 +33,7 @@ from markdown_it.token import Token
 
 from ..errors import Diagnostics
 from ..site import LinkResolver, Page
-from ..site.liquid import expand_liquid
+from ..site.liquid import SiteLiquid
 from ..words import words
 from .cache import DrawingCache
 from .children import children_contents
@@ -43,7 +43,7 @@ from .html import HTML_DEPTH, element, parse_fragment
 from .ids import PageAnchors, assign_ids, expand_tocs, page_id_for, starts_with_title, unique
 from .kramdown import lazy_quote_ials
 from .links import resolve_links
-from .markdown import MAX_NESTING, create_markdown
+from .markdown import MAX_NESTING, create_markdown, markdownify
 from .math import SVG_NS, typeset_math
 from .mathsyntax import MathSyntax
 from .model import Heading, ImageRef, NavLink, RenderedPage
@@ -56,6 +56,7 @@ from .rewrite import (
     remove_nav_buttons,
     resolve_images,
     soft_breaks,
+    title_icon,
 )
 from .sanitise import sanitise
 from .sitejs import site_scripts
@@ -75,6 +76,7 @@ class _Draft:
     title_heading: bool
     images: tuple[ImageRef, ...]
     nav_links: tuple[NavLink, ...]
+    title_icon: int | None = None
 
 
 class _DeepWarning:
@@ -104,22 +106,22 @@ def _too_deep(tokens: Sequence[Token]) -> Token | None:
 
 def _markdown_tree(md: MarkdownIt, text: str, ctx: PageContext,
                    deep: _DeepWarning) -> HtmlElement:
-    body_line = ctx.page.body_line
+    page_line = ctx.source.page_line
     text, first = cap_nesting(lazy_quote_ials(text))
     if first is not None:
-        deep.flattened(body_line + first, f"blockquotes or lists nested more than "
+        deep.flattened(page_line(first + 1), f"blockquotes or lists nested more than "
                        f"{MARKDOWN_DEPTH} levels deep are flattened (their text is kept)")
     env: dict[str, object] = {}
     tokens = md.parse(text, env)
     deepest = _too_deep(tokens)
     if deepest is not None:  # (structure cap_nesting does not follow, such as definitions)
-        line = body_line + deepest.map[0] if deepest.map else None
+        line = page_line(deepest.map[0] + 1) if deepest.map else None
         ctx.diagnostics.warning(ctx.page.rel, line, "too-deep",
                                 f"Markdown nested more than {MAX_NESTING} levels deep; "
                                 "the deeper content is left out")
     root, deep_html = parse_fragment(md.renderer.render(tokens, md.options, env))
     if deep_html is not None:
-        line = body_line + deep_html.line - 1 if deep_html.line is not None else None
+        line = page_line(deep_html.line) if deep_html.line is not None else None
         if deep_html.lost:
             ctx.diagnostics.warning(ctx.page.rel, line, "too-deep", "HTML nested thousands "
                                     "of levels deep; the deepest content is left out")
@@ -135,8 +137,7 @@ def _draft(md: MarkdownIt, ctx: PageContext, used: set[str],
     deep = _DeepWarning(ctx)
     said = words(ctx.resolver.config.lang)
     try:
-        root = _markdown_tree(md, expand_liquid(page, ctx.resolver, ctx.diagnostics), ctx,
-                              deep)
+        root = _markdown_tree(md, ctx.source.text, ctx, deep)
     except RecursionError:
         ctx.diagnostics.error(page.rel, None, "too-deep", "the page is nested too deeply to "
                               "render; its body is left out of the book")
@@ -155,14 +156,16 @@ def _draft(md: MarkdownIt, ctx: PageContext, used: set[str],
     headings, ids = assign_ids(root, ctx, used)
     expand_tocs(root, headings, page.rel)
     root.extend(child_list)  # (after the ids: the theme's list is no heading of the page)
+    icon = title_icon(ctx)
     return _Draft(
         ctx=ctx,
         root=root,
         headings=tuple(h for h, _ in headings),
         anchors=PageAnchors(ctx.page_id, ids),
         title_heading=starts_with_title(root, page.title),
-        images=images,
+        images=images + ((icon,) if icon is not None else ()),
         nav_links=nav_links,
+        title_icon=len(images) if icon is not None else None,
     )
 
 
@@ -175,25 +178,30 @@ def scope_svg_ids(root: HtmlElement, page_id: str) -> None:
 
 
 def render_pages(pages: Sequence[Page], resolver: LinkResolver, diagnostics: Diagnostics,
-                 *, reserved_ids: Iterable[str] = (),
+                 *, liquid: SiteLiquid | None = None, reserved_ids: Iterable[str] = (),
                  on_image: Callable[[Path], None] | None = None,
                  children: Mapping[str, Sequence[Page]] | None = None
                  ) -> tuple[RenderedPage, ...]:
     """Render `pages` as one book, in that order: ids are unique across them (and differ
     from `reserved_ids`, which a writer may need for its own elements); links to a page
-    outside them leave the book (web URL) or lose their link (with a warning). `on_image`
-    is told of each usable image file as soon as a page shows it. `children` gives each
-    page's child pages in the book, which the theme lists under a parent page."""
+    outside them leave the book (web URL) or lose their link (with a warning). `liquid`
+    runs each page's Liquid (one is made for the resolver's pages when none is given).
+    `on_image` is told of each usable image file as soon as a page shows it. `children`
+    gives each page's child pages in the book, which the theme lists under a parent page."""
     config = resolver.config
     scripts = site_scripts(config)
     md = create_markdown(MathSyntax(brackets=scripts.math_engine,
                                     single_dollar=scripts.single_dollar),
-                         site_quotes(config.variables.get("kramdown"), config.lang))
+                         site_quotes(config.variables.get("kramdown"), config.lang),
+                         parse_block_html=config.parse_block_html)
+    if liquid is None:
+        liquid = SiteLiquid(config, resolver.pages, markdownify=markdownify)
     used: set[str] = set(reserved_ids)
     page_ids = {page.rel: unique(page_id_for(page), used) for page in pages}
     children = children or {}
-    drafts = [_draft(md, PageContext(p, page_ids[p.rel], resolver, diagnostics, on_image), used,
-                     children_contents(p, children.get(p.rel, ()), page_ids, resolver.config))
+    drafts = [_draft(md, PageContext(p, page_ids[p.rel], resolver, diagnostics,
+                                     liquid.expand(p, diagnostics), on_image), used,
+                     children_contents(p, children.get(p.rel, ()), page_ids, config))
               for p in pages]
     if scripts.mermaid:
         place_diagrams([(d.ctx, d.root) for d in drafts], DrawingCache("diagrams"))
@@ -211,5 +219,6 @@ def render_pages(pages: Sequence[Page], resolver: LinkResolver, diagnostics: Dia
             title_heading=d.title_heading,
             nav_links=d.nav_links,
             anchors=MappingProxyType(dict(d.anchors.ids)),
+            title_icon=d.title_icon,
         ))
     return tuple(rendered)

@@ -124,6 +124,28 @@ def resolve_images(root: HtmlElement, ctx: PageContext) -> tuple[ImageRef, ...]:
     return tuple(found)
 
 
+def title_icon(ctx: PageContext) -> ImageRef | None:
+    """The image of an HTML title, when it is a usable file inside the site (a warning
+    otherwise: the book shows the title's text only)."""
+    src = ctx.page.title_image
+    if not src:
+        return None
+    line = ctx.page.lines.get("title")
+    target = ctx.resolver.resolve_image(src, ctx.page)
+    problem = None
+    if target.kind is TargetKind.FILE and target.path is not None:
+        problem = image_problem(target.path)
+        if problem is None:
+            if ctx.on_image is not None:
+                ctx.on_image(target.path)
+            return ImageRef(target.rel, target.path, "", "", line)
+    where = problem or ("is not a file inside the site" if target.kind is not TargetKind.FILE
+                        else "cannot be used")
+    ctx.diagnostics.warning(ctx.page.rel, line, "title", f"the title's image '{src[:80]}' "
+                            f"{where}; the book shows the title's text only")
+    return None
+
+
 def _only(el: HtmlElement, tags: set[str]) -> bool:
     """`el` holds only elements of `tags` (and whitespace)."""
     if (el.text or "").strip():

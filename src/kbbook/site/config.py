@@ -10,7 +10,10 @@ from types import MappingProxyType
 from typing import Any, Literal
 
 from ..errors import Diagnostics, KbbookError
+from .collections import CollectionSpec, collections_dir, read_collections
+from .defaults import DefaultSet, read_defaults
 from .files import site_file
+from .plugins import GITHUB_PAGES, BuildMode, build_mode
 from .yamlread import KeyLines, load_yaml
 
 NavRules = Literal["modern", "legacy"]
@@ -43,6 +46,16 @@ class Callout:
     """Heading shown above the callout's text, if any."""
     color: str | None
     """The theme colour name (purple, blue, green, yellow, red, grey)."""
+
+
+@dataclass(frozen=True)
+class ExternalLink:
+    """One of the theme's `nav_external_links`: shown after the pages in the sidebar."""
+
+    title: str
+    """The link's text."""
+    url: str
+    """Where it leads (absolute)."""
 
 
 @dataclass(frozen=True)
@@ -90,8 +103,8 @@ class SiteConfig:
     """The pinned just-the-docs version, if the site pins one."""
     nav_rules: NavRules = "modern"
     """Which sidebar rules apply."""
-    github_pages: bool = True
-    """Follow the GitHub Pages default plugins (optional front matter, README index, titles)."""
+    mode: BuildMode = GITHUB_PAGES
+    """How the site is built: GitHub Pages or plain Jekyll, its plugins, Jekyll's version."""
     include_hidden: bool = False
     """Put `nav_exclude` pages back into the book."""
     allow_remote: bool = False
@@ -100,12 +113,35 @@ class SiteConfig:
     """Jekyll `exclude:` patterns."""
     include: tuple[str, ...] = ()
     """Jekyll `include:` patterns."""
+    collections: tuple[CollectionSpec, ...] = ()
+    """The collections `_config.yml` declares."""
+    collections_dir: str = ""
+    """`collections_dir:`: the folder holding the collections' folders ('' = the site)."""
+    defaults: tuple[DefaultSet, ...] = ()
+    """Front matter defaults (`defaults:`)."""
+    external_links: tuple[ExternalLink, ...] = ()
+    """The theme's `nav_external_links`."""
+    permalink: str = "date"
+    """The site's `permalink:` style (`date`, `pretty`, ... or a template)."""
+    parse_block_html: bool = False
+    """`kramdown: parse_block_html: true`: Markdown inside HTML blocks is Markdown."""
+    includes_dir: str = "_includes"
+    """Where `{% include %}` reads (`includes_dir:`)."""
+    data_dir: str = "_data"
+    """Where `site.data` comes from (`data_dir:`)."""
+    strict_front_matter: bool = False
+    """`strict_front_matter: true`: Jekyll stops at front matter it cannot read."""
     variables: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
     """The whole `_config.yml`, for `{{ site.VAR }}`."""
     book: BookSettings = BookSettings()
     """The `kbbook:` section."""
     lines: KeyLines = field(default_factory=KeyLines)
     """Where each setting is in `_config.yml`, for messages about it."""
+
+    @property
+    def github_pages(self) -> bool:
+        """Built by GitHub Pages, whose default plugins apply."""
+        return self.mode.github_pages
 
     @property
     def site_url(self) -> str:
@@ -224,16 +260,60 @@ def _lang(value: Any, diagnostics: Diagnostics, where: KeyLines) -> str:
     return lang
 
 
+def _folder(value: Any, default: str) -> str:
+    """A folder setting, inside the site (a leading / or .. cannot lead out)."""
+    text = _str(value).strip().strip("/")
+    parts = [p for p in text.split("/") if p not in ("", ".")]
+    return "/".join(parts) if parts and ".." not in parts else default
+
+
+def _external_links(data: Mapping[str, Any], diagnostics: Diagnostics,
+                    where: KeyLines) -> tuple[ExternalLink, ...]:
+    value = data.get("nav_external_links")
+    if value is None:
+        return ()
+    links = []
+    items = value if isinstance(value, list) else []
+    for item in items:
+        title = item.get("title") if isinstance(item, Mapping) else None
+        url = item.get("url") if isinstance(item, Mapping) else None
+        if not isinstance(url, str) or not url.strip() or title is None:
+            diagnostics.warning("_config.yml", where.line("nav_external_links"), "config",
+                                "each of nav_external_links needs a title: and a url:; "
+                                f"{item!r} is left out")
+            continue
+        url = url.strip()
+        if url.startswith("//"):
+            url = "https:" + url
+        elif "://" not in url and not url.startswith("mailto:"):
+            site = _str(data.get("url")).rstrip("/")
+            base = _str(data.get("baseurl")).strip("/")
+            if not site:
+                diagnostics.warning("_config.yml", where.line("nav_external_links"), "config",
+                                    f"nav_external_links: {url!r} is a path on the site, and "
+                                    "_config.yml has no url: to make it a web address; left "
+                                    "out of the contents")
+                continue
+            url = site + ("/" + base if base else "") + "/" + url.lstrip("/")
+        links.append(ExternalLink(" ".join(str(title).split()), url))
+    if not isinstance(value, list):
+        diagnostics.warning("_config.yml", where.line("nav_external_links"), "config",
+                            "nav_external_links must be a list of title: and url: pairs; "
+                            "ignored")
+    return tuple(links)
+
+
 def load_config(
     root: Path,
     diagnostics: Diagnostics,
     *,
     nav_rules: NavRules | None = None,
-    github_pages: bool = True,
+    github_pages: bool | None = None,
     include_hidden: bool = False,
     allow_remote: bool = False,
 ) -> SiteConfig:
-    """Read `root/_config.yml` (optional) and combine it with the command-line choices."""
+    """Read `root/_config.yml` (optional) and combine it with the command-line choices;
+    `github_pages` None decides from the site's Gemfile."""
     if not root.exists():
         raise KbbookError(f"{root}: no such folder; give the path of a just-the-docs site")
     if not root.is_dir():
@@ -278,6 +358,7 @@ def load_config(
     if baseurl and not baseurl.startswith("/"):
         baseurl = "/" + baseurl
     exclude = _strings(data.get("exclude")) if "exclude" in data else JEKYLL_DEFAULT_EXCLUDE
+    kramdown = data.get("kramdown")
     return SiteConfig(
         root=root,
         title=_str(data.get("title")).strip() or root.name,
@@ -291,11 +372,20 @@ def load_config(
         callouts=_callouts(data.get("callouts")),
         theme_version=version,
         nav_rules=nav_rules,
-        github_pages=github_pages,
+        mode=build_mode(root, data, github_pages),
         include_hidden=include_hidden,
         allow_remote=allow_remote,
         exclude=exclude,
         include=_strings(data.get("include")),
+        collections=read_collections(data, diagnostics, where),
+        collections_dir=collections_dir(data),
+        defaults=read_defaults(data, diagnostics, where),
+        external_links=_external_links(data, diagnostics, where),
+        permalink=_str(data.get("permalink"), "date").strip() or "date",
+        parse_block_html=isinstance(kramdown, Mapping) and kramdown.get("parse_block_html") is True,
+        includes_dir=_folder(data.get("includes_dir"), "_includes"),
+        data_dir=_folder(data.get("data_dir"), "_data"),
+        strict_front_matter=data.get("strict_front_matter") is True,
         variables=MappingProxyType(dict(data)),
         book=_book_settings(data.get("kbbook"), root, diagnostics, where),
         lines=where,

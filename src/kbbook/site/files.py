@@ -95,7 +95,7 @@ def _matches(rel: str, patterns: tuple[str, ...]) -> bool:
 
 
 def _skipped_name(name: str) -> bool:
-    return name.startswith(("_", ".", "#")) or name.endswith("~")
+    return name.startswith(("_", ".", "#", "~")) or name.endswith("~")
 
 
 def discover(config: SiteConfig, diagnostics: Diagnostics) -> list[SourceFile]:
@@ -127,6 +127,41 @@ def discover(config: SiteConfig, diagnostics: Diagnostics) -> list[SourceFile]:
                 found.append(source)
     found.sort(key=lambda s: s.rel)
     return found
+
+
+def discover_folder(config: SiteConfig, folder: str,
+                    diagnostics: Diagnostics) -> list[SourceFile]:
+    """The Markdown files of a collection's folder, as Jekyll's collection reader takes them:
+    every file below it, but not those whose path (inside the folder) or name starts with
+    `_ . # ~` or ends with `~`, nor `exclude:`d ones (unless `include:`d)."""
+    root = config.root
+    top = locate(root, folder)
+    base = root / folder
+    if top.place is Place.OUTSIDE or not base.is_dir() or (
+            base.is_symlink() and not base.resolve().is_relative_to(root)):
+        return []
+    found: list[SourceFile] = []
+    for dirpath, dirnames, filenames in os.walk(base, followlinks=False):
+        inside = Path(dirpath).relative_to(base).as_posix()
+        inside = "" if inside == "." else inside + "/"
+        dirnames[:] = sorted(d for d in dirnames
+                             if not _excluded(config, folder + "/" + inside + d))
+        for name in sorted(filenames):
+            entry = inside + name
+            rel = folder + "/" + entry
+            if not name.lower().endswith(MARKDOWN_EXTENSIONS):
+                continue
+            special = _skipped_name(entry) or _skipped_name(name)
+            if not _matches(rel, config.include) and (special or _excluded(config, rel)):
+                continue
+            source = _source(root, Path(dirpath) / name, rel, diagnostics)
+            if source is not None:
+                found.append(source)
+    return found
+
+
+def _excluded(config: SiteConfig, rel: str) -> bool:
+    return _matches(rel, config.exclude) and not _matches(rel, config.include)
 
 
 def _source(root: Path, path: Path, rel: str, diagnostics: Diagnostics) -> SourceFile | None:

@@ -7,15 +7,17 @@ Both outputs use the same answer: the EPUB as `file.xhtml#id`, the PDF as `#id`.
 from __future__ import annotations
 
 import posixpath
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 from .config import SiteConfig
 from .files import MARKDOWN_EXTENSIONS, Place, locate
 from .pages import Page
+from .plugins import REDIRECT_FROM
 
 SAFE_EXTERNAL_SCHEMES = frozenset({"http", "https", "mailto", "ftp", "tel", "news", "irc"})
 
@@ -69,13 +71,23 @@ class LinkResolver:
     def __init__(self, config: SiteConfig, pages: Sequence[Page]) -> None:
         self.config = config
         self.root = config.root
+        self.pages = tuple(pages)
+        """The pages links can lead to."""
         self._by_url: dict[str, Page] = {}
         self._by_source: dict[str, Page] = {}
+        redirects = config.mode.has(REDIRECT_FROM)
         for page in pages:
             self._by_url.setdefault(_strip_page_suffix(page.url), page)
             self._by_source[page.rel] = page
             stem, _ = posixpath.splitext(page.rel)
             self._by_url.setdefault(_strip_page_suffix("/" + stem), page)
+        for page in pages if redirects else ():
+            # jekyll-redirect-from: the page's old addresses lead to it on the website
+            old = page.meta.get("redirect_from")
+            for path in [old] if isinstance(old, str) else old if isinstance(old, list) else []:
+                if isinstance(path, str) and path.strip():
+                    self._by_url.setdefault(_strip_page_suffix("/" + path.strip().lstrip("/")),
+                                            page)
 
     # -- pages -------------------------------------------------------------------------
 
@@ -89,10 +101,14 @@ class LinkResolver:
 
     def web_url(self, page: Page) -> str | None:
         """The page's absolute URL on the web, when the site declares its `url`."""
-        return self.config.url + self.config.baseurl + page.url if self.config.url else None
+        if not self.config.url:
+            return None
+        return self.config.url + self.config.baseurl + quote(page.url, safe="/%!$&'()*+,;=:@~")
 
     def _site_path(self, path: str) -> str | None:
-        """A root-absolute path without the baseurl, or None when it is outside the site."""
+        """A root-absolute path without the baseurl, or None when it is outside the site. A
+        doubled slash (`{{ site.baseurl }}//docs/x`) reaches the same page on the web."""
+        path = re.sub(r"/{2,}", "/", path)
         base = self.config.baseurl
         if base and (path == base or path.startswith(base + "/")):
             return path[len(base) :] or "/"

@@ -20,6 +20,8 @@ class YamlProblem:
     """1-based line inside the YAML text."""
     message: str
     """What is wrong, on one line."""
+    refused: bool = False
+    """kbbook refuses to read it at all (it would expand beyond any sane size)."""
 
 
 @dataclass(frozen=True)
@@ -159,7 +161,8 @@ def load_yaml(text: str) -> YamlResult:
         except _TooLarge:
             return YamlResult(None, YamlProblem(1, (
                 f"it expands to more than {MAX_VALUES:,} values or {MAX_CHARACTERS:,} "
-                "characters (YAML aliases used over and over?); kbbook will not read it")))
+                "characters (YAML aliases used over and over?); kbbook will not read it"),
+                refused=True))
         return YamlResult(value, None, tuple(loader.duplicates), cleaner.replaced,
                           _key_lines(node))
     except yaml.MarkedYAMLError as exc:

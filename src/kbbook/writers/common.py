@@ -4,7 +4,7 @@ stylesheets, and the nested contents lists."""
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from importlib.resources import files
 from pathlib import Path
@@ -13,6 +13,7 @@ from lxml import etree
 
 from ..book import ContentsEntry, nest
 from ..errors import Diagnostics, KbbookError
+from ..site import ExternalLink
 
 # C0 controls other than tab, line feed, form feed and carriage return: not in a text file.
 _CONTROL = frozenset(range(0x20)) - {0x09, 0x0A, 0x0C, 0x0D}
@@ -81,3 +82,15 @@ def nested_lists(entries: tuple[ContentsEntry, ...], tag: Callable[[str], str],
 def human_size(size: int) -> str:
     """`2.8 MB`, `640 kB`: a file size as people read it."""
     return f"{size / 2**20:.1f} MB" if size >= 2**20 else f"{size / 1024:.0f} kB"
+
+
+def add_web_links(lists: etree._Element, links: Sequence[ExternalLink], at: int,
+                  tag: Callable[[str], str]) -> None:
+    """The theme's `nav_external_links` into the contents' outer list, as web links, after
+    its first `at` entries (where the sidebar shows them)."""
+    for n, link in enumerate(links):
+        li = etree.Element(tag("li"))
+        a = etree.SubElement(li, tag("a"), {"href": link.url, "class": "kb-external"})
+        a.text = link.title
+        li.tail = "\n"
+        lists.insert(at + n, li)

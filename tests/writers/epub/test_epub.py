@@ -187,7 +187,8 @@ def test_nav_is_the_book_outline(built: Built) -> None:
     nav_path = built.epub.item_path(built.epub.item_with("nav"))
     nav = built.epub.xhtml[nav_path]
     toc = nav.find(".//x:nav[@epub:type='toc']", NS)
-    assert "\n".join(nav_outline(toc.find("x:ol", NS))) == built.rendered.book.outline()
+    assert "\n".join(nav_outline(toc.find("x:ol", NS))) == built.rendered.book.outline(
+        sidebar=False)
     landmarks = {a.get(f"{{{NS['epub']}}}type"): a.get("href")
                  for a in nav.iterfind(".//x:nav[@epub:type='landmarks']//x:a", NS)}
     assert set(landmarks) == {"cover", "toc", "bodymatter"}
@@ -201,7 +202,8 @@ def test_ncx_is_the_book_outline(built: Built) -> None:
     ncx_item = built.epub.manifest["ncx"]
     assert ncx_item.get("media-type") == "application/x-dtbncx+xml"
     ncx = built.epub.xml(built.epub.item_path(ncx_item))
-    assert "\n".join(ncx_outline(ncx.find("ncx:navMap", NS))) == built.rendered.book.outline()
+    assert "\n".join(ncx_outline(ncx.find("ncx:navMap", NS))) == built.rendered.book.outline(
+        sidebar=False)
     orders = [int(p.get("playOrder")) for p in ncx.iter(f"{{{NS['ncx']}}}navPoint")]
     assert orders == list(range(1, len(built.rendered.pages) + 1))
     uid = ncx.find("ncx:head/ncx:meta[@name='dtb:uid']", NS).get("content")
@@ -217,8 +219,14 @@ def test_spine_is_cover_contents_then_reading_order(built: Built) -> None:
         epub.item_with("cover-image"))
     contents = epub.xhtml[epub.spine[1]]
     depth = built.rendered.book.config.book.toc_depth
-    assert "\n".join(nav_outline(contents.find(".//x:nav/x:ol", NS))) == outline_to_depth(
-        built.rendered.book.outline(), depth)
+    listed = contents.find(".//x:nav/x:ol", NS)
+    web = [li for li in listed.iterfind("x:li", NS)
+           if li.find("x:a[@class='kb-external']", NS) is not None]
+    assert [_text(li) for li in web] == [w.title for w in built.rendered.book.external_links]
+    for li in web:  # (the site's web links, checked above; the rest is the book)
+        listed.remove(li)
+    assert "\n".join(nav_outline(listed)) == outline_to_depth(
+        built.rendered.book.outline(sidebar=False), depth)
     assert len(epub.spine) == 2 + len(built.rendered.pages)
     for i, rp in enumerate(built.rendered.pages):
         section = built.page_doc(i).find(".//x:body/x:section", NS)
@@ -479,7 +487,8 @@ def png(size: tuple[int, int] = (40, 30), color: str = "red") -> bytes:
 
 def small_book(tmp_path: Path, bodies: dict[str, str], config: str = "",
                files: dict[str, bytes | str] | None = None, include_hidden: bool = False,
-               css: tuple[Path, ...] = ()) -> tuple[EpubFile, Diagnostics, RenderedBook]:
+               css: tuple[Path, ...] = (), linked_pages: bool = True
+               ) -> tuple[EpubFile, Diagnostics, RenderedBook]:
     """Pages Home (index.md), A (a.md), B (b.md, child of A), Secret (hidden); `bodies`
     maps a source path to its Markdown."""
     root = make_site(tmp_path / "site", {
@@ -491,7 +500,8 @@ def small_book(tmp_path: Path, bodies: dict[str, str], config: str = "",
         **(files or {}),
     })
     diagnostics = Diagnostics()
-    rendered = read_and_render(SiteOptions(root, include_hidden=include_hidden), diagnostics)
+    rendered = read_and_render(SiteOptions(root, include_hidden=include_hidden,
+                                           linked_pages=linked_pages), diagnostics)
     out = tmp_path / "small.epub"
     write_epub(rendered, out, diagnostics, css=css)
     return EpubFile(out.read_bytes()), diagnostics, rendered
@@ -519,15 +529,17 @@ def test_links_are_rewritten_to_files(tmp_path: Path) -> None:
     assert not diagnostics.warnings
 
 
-def test_links_to_unknown_anchors_and_hidden_pages(tmp_path: Path) -> None:
+@pytest.mark.parametrize("linked_pages", [True, False])
+def test_links_to_unknown_anchors_and_hidden_pages(tmp_path: Path, linked_pages: bool) -> None:
     epub, diagnostics, _ = small_book(tmp_path, {
         "index.md": ("[gone](#nowhere) [secret](secret.md) [a-missing](a.md#missing) "
                      "[js](javascript:alert(1)) [ext](https://example.com/x)\n"),
-    })
+    }, linked_pages=linked_pages)
     home = doc(epub, "index.xhtml")
-    # A missing anchor leads to its page's start; a hidden page is on the website.
-    assert hrefs(home) == ["#p-index", "https://ex.org/secret.html", "a.xhtml",
-                           "https://example.com/x"]
+    # A missing anchor leads to its page's start; a hidden page is in the appendix, or (left
+    # out) on the website.
+    secret = "secret.xhtml" if linked_pages else "https://ex.org/secret.html"
+    assert hrefs(home) == ["#p-index", secret, "a.xhtml", "https://example.com/x"]
     assert "js" in _text(home)
     warnings = [(d.path, d.line, d.code) for d in diagnostics.warnings]
     assert warnings == [("index.md", 5, "broken-anchor"), ("index.md", 5, "broken-anchor"),

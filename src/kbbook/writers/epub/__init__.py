@@ -105,7 +105,8 @@ def _write(rendered: RenderedBook, out: Path, images: ImageStore, css: Sequence[
                           contents(rendered.book.roots, config.book.toc_depth,
                                    CONTENTS_NESTING), files,
                           [ICON_CREDIT] if uses_icons([rp.body for rp in rendered.pages])
-                          else []),
+                          else [],
+                          (rendered.book.external_links, rendered.book.external_at)),
     )
     nav = nav_document(meta.lang, meta.title, hrefs, said.contents, every, files,
                        [(kind, href, label) for kind, _, href, label in landmarks],

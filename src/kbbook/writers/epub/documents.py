@@ -14,9 +14,10 @@ from ...book import ContentsEntry, nest
 from ...render import LinkKind, RenderedPage
 from ...render.ids import unique
 from ...render.math import MATHML_NS, SVG_NS
-from ...render.model import EPUB_NS, LINK_ATTR, NSMAP, xhtml
+from ...render.model import EPUB_NS, IMAGE_ATTR, LINK_ATTR, NSMAP, xhtml
+from ...site import ExternalLink
 from ...words import direction
-from ..common import nested_lists
+from ..common import add_web_links, nested_lists
 
 COVER_FILE, CONTENTS_FILE = "cover.xhtml", "contents.xhtml"
 NAV_FILE, NCX_FILE = "nav.xhtml", "toc.ncx"
@@ -109,7 +110,12 @@ def page_documents(pages: Sequence[RenderedPage], lang: str,
         html, body = skeleton(lang, rp.page.title or "", stylesheets, "bodymatter")
         section = _line(body, xhtml("section"), "\n", {"id": rp.page_id, "class": "kb-page"})
         if not rp.title_heading:
-            _line(section, xhtml("h1"), rp.page.title or "")
+            heading = _line(section, xhtml("h1"), rp.page.title or "")
+            if rp.title_icon is not None:  # (the image the sidebar shows before the title)
+                icon = etree.SubElement(heading, xhtml("img"), {
+                    "src": rp.images[rp.title_icon].rel, "alt": "", "class": "kb-title-icon",
+                    IMAGE_ATTR: str(rp.title_icon)})
+                icon.tail, heading.text = " " + (heading.text or ""), None
         content = copy.deepcopy(rp.body)
         if content.text:
             if len(section):
@@ -158,10 +164,12 @@ def _item(files: dict[str, str]) -> Callable[[ContentsEntry], etree._Element]:
 
 def _contents_nav(parent: etree._Element, attrs: dict[str, str], heading_id: str,
                   heading: str, entries: tuple[ContentsEntry, ...],
-                  files: dict[str, str]) -> etree._Element:
+                  files: dict[str, str], web: tuple[Sequence[ExternalLink], int] = ((), 0)
+                  ) -> etree._Element:
     nav = _line(parent, xhtml("nav"), "\n", {**attrs, "aria-labelledby": heading_id})
     _line(nav, xhtml("h1"), heading, {"id": heading_id})
     lists = nested_lists(entries, xhtml, _item(files))
+    add_web_links(lists, web[0], web[1], xhtml)
     lists.tail = "\n"
     nav.append(lists)
     return nav
@@ -169,12 +177,15 @@ def _contents_nav(parent: etree._Element, attrs: dict[str, str], heading_id: str
 
 def contents_document(lang: str, stylesheets: Sequence[str], heading: str,
                       entries: tuple[ContentsEntry, ...], files: dict[str, str],
-                      credits: Sequence[str] = ()) -> Document:
-    """The contents page in the spine (down to `kbbook.toc_depth` levels), and below it
-    the credits the book owes (the icons its diagrams show)."""
+                      credits: Sequence[str] = (),
+                      web: tuple[Sequence[ExternalLink], int] = ((), 0)) -> Document:
+    """The contents page in the spine (down to `kbbook.toc_depth` levels), with the site's
+    external links (`web`: the links, and how many top-level entries come before them),
+    which the navigation document may not hold, and below it the credits the book owes
+    (the icons its diagrams show)."""
     html, body = skeleton(lang, heading, stylesheets, "frontmatter")
     _contents_nav(body, {"class": "kb-contents", EPUB_TYPE: "toc", "role": "doc-toc",
-                         "id": "contents"}, "contents-title", heading, entries, files)
+                         "id": "contents"}, "contents-title", heading, entries, files, web)
     for credit in credits:
         _line(body, xhtml("p"), credit, {"class": "kb-credits"})
     return Document("contents", CONTENTS_FILE, html)

@@ -22,7 +22,7 @@ from ...render.diagrams import ICON_CREDIT, uses_icons
 from ...render.model import XHTML_NS, xhtml
 from ...version import __version__
 from ...words import direction, words
-from ..common import nested_lists
+from ..common import add_web_links, nested_lists
 from .fetcher import FetchPolicy
 from .page import MAX_BOOKMARK_LEVEL, PrintContext, print_body
 
@@ -101,7 +101,8 @@ def _cover(body: etree._Element, rendered: RenderedBook, part_titles: Sequence[s
 
 
 def _contents(body: etree._Element, roots: Sequence[Node], page_ids: dict[str, str],
-              label: str, depth: int, credits: Sequence[str] = ()) -> None:
+              label: str, depth: int, credits: Sequence[str] = (),
+              rendered: RenderedBook | None = None) -> None:
     nav = _add(body, "nav", "\n", class_="kb-contents", id="kb-print-contents")
     _add(nav, "h1", label, class_="kb-contents-title")
 
@@ -112,6 +113,9 @@ def _contents(body: etree._Element, roots: Sequence[Node], page_ids: dict[str, s
         return li
 
     lists = nested_lists(contents(roots, depth, CONTENTS_NESTING), xhtml, item)
+    if rendered is not None:  # (the whole book, not a handout: the site's web links too)
+        book = rendered.book
+        add_web_links(lists, book.external_links, book.external_at, xhtml)
     lists.tail = "\n"
     nav.append(lists)
     for credit in credits:
@@ -142,7 +146,8 @@ def build_print_document(rendered: RenderedBook, *, paper: Paper = "a4",
     _cover(body, rendered, part_titles, day)
     printed = [by_rel[n.page.rel].body for root in roots for _, n in root.walk()]
     _contents(body, roots, page_ids, words(config.lang).contents, config.book.toc_depth,
-              [ICON_CREDIT] if uses_icons(printed) else [])
+              [ICON_CREDIT] if uses_icons(printed) else [],
+              rendered if parts is None else None)
     book = _add(body, "main", "\n", class_="kb-book")
     for root in roots:
         chapter = _add(book, "div", "\n", class_="kb-chapter")
@@ -154,7 +159,12 @@ def build_print_document(rendered: RenderedBook, *, paper: Paper = "a4",
                            data_title=page_title,
                            style=f"bookmark-level: {min(depth + 1, MAX_BOOKMARK_LEVEL)}")
             if not rp.title_heading:
-                _add(section, "h1", page_title, class_="kb-title")
+                heading = _add(section, "h1", page_title, class_="kb-title")
+                if rp.title_icon is not None:  # (the image the sidebar shows before it)
+                    icon = etree.SubElement(heading, xhtml("img"), {
+                        "src": rp.images[rp.title_icon].rel, "alt": "",
+                        "class": "kb-title-icon"})
+                    icon.tail, heading.text = " " + page_title, None
             content = print_body(rp, depth + 1, ctx)
             _add(section, "div", content.text, class_="kb-body").extend(list(content))
     # Plain HTML for WeasyPrint's HTML parser: in a namespace, lxml would write `<br></br>`.
