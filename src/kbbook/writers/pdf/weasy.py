@@ -13,6 +13,9 @@ from typing import Any, BinaryIO
 from ...version import __version__
 from .fetcher import SafeFetcher
 
+JPEG_QUALITY = 85
+"""For the photos WeasyPrint downsamples or re-encodes."""
+
 Problem = Callable[[str | None, str], None]
 """Told of each WeasyPrint warning: the stylesheet being read (None while the book is laid
 out), and the message."""
@@ -79,7 +82,8 @@ def _finisher(document: Any, pdf: Any) -> None:
 
 def render_pdf(html: str, base_url: str, stylesheets: Sequence[Stylesheet],
                fetcher: SafeFetcher, target: Path | BinaryIO, *,
-               on_problem: Problem, on_step: Callable[[str], None] | None = None) -> None:
+               on_problem: Problem, on_step: Callable[[str], None] | None = None,
+               dpi: int | None = None) -> None:
     """Render `html` with `stylesheets` (in that order, after WeasyPrint's own) to `target`.
     The stylesheets are given as WeasyPrint's user stylesheets, one cascade origin for all:
     the print HTML has none of its own."""
@@ -96,4 +100,5 @@ def render_pdf(html: str, base_url: str, stylesheets: Sequence[Stylesheet],
                                          url_fetcher=fetcher, font_config=fonts))
         reading[0] = None
         weasyprint.HTML(string=html, base_url=base_url, url_fetcher=fetcher).write_pdf(
-            target, stylesheets=sheets, font_config=fonts, finisher=_finisher)
+            target, stylesheets=sheets, font_config=fonts, finisher=_finisher, dpi=dpi,
+            jpeg_quality=JPEG_QUALITY)

@@ -1,0 +1,171 @@
+"""The worker processes that lay out chunks: WeasyPrint uses one core, so the book's chunks
+go to one process per core (`--jobs`).
+
+Workers come from a fork server that has imported WeasyPrint once, so each starts in a
+moment. They ignore Ctrl-C: the main process decides, stops them all and removes what they
+left. A worker that dies (killed, out of memory) fails the build with a message saying so.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import os
+import queue
+import signal
+import sys
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any
+
+from ...errors import KbbookError
+from .chunkrender import Job, Result, render
+
+OnPage = Callable[[int, int], None]
+"""Told (chunk index, page number) as each page of a chunk is laid out."""
+
+_QUEUE: list[Any] = []
+
+
+def default_jobs() -> int:
+    """One worker per core this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+@contextlib.contextmanager
+def _main_unseen() -> Iterator[None]:
+    """New workers would import the program's main module again, running a script without
+    an `if __name__ == "__main__"` guard a second time: they need nothing from it."""
+    main = sys.modules.get("__main__")
+    if main is None:
+        yield
+        return
+    saved = {name: getattr(main, name) for name in ("__file__", "__spec__")
+             if hasattr(main, name)}
+    if "__file__" in saved:
+        delattr(main, "__file__")
+    main.__spec__ = None  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            setattr(main, name, value)
+
+
+def _start_worker(pages: Any) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the main process stops us
+    _QUEUE.append(pages)
+
+
+def _run(job: Job) -> Result:
+    pages = _QUEUE[0] if _QUEUE else None
+
+    def on_page(number: int) -> None:
+        if pages is not None:
+            with contextlib.suppress(Exception):  # progress is never worth failing for
+                pages.put_nowait((job.index, number))
+
+    return render(job, on_page)
+
+
+class WorkerDied(KbbookError):
+    """A worker process ended without finishing its chunk."""
+
+
+class Workers:
+    """Runs jobs in `jobs` worker processes, or in this one when `jobs` is 1."""
+
+    def __init__(self, jobs: int, on_page: OnPage | None = None) -> None:
+        self.jobs = max(1, jobs)
+        self.on_page = on_page
+        self._pool: ProcessPoolExecutor | None = None
+        self._pages: Any = None
+
+    def _start(self) -> ProcessPoolExecutor:
+        if self._pool is None:
+            method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() \
+                else "spawn"
+            context = multiprocessing.get_context(method)
+            if method == "forkserver":
+                context.set_forkserver_preload(["weasyprint", "kbbook.writers.pdf.chunkrender"])
+            self._pages = context.Queue()
+            self._pool = ProcessPoolExecutor(self.jobs, mp_context=context,
+                                             initializer=_start_worker,
+                                             initargs=(self._pages,))
+        return self._pool
+
+    def _drain(self) -> None:
+        if self._pages is None:
+            return
+        with contextlib.suppress(queue.Empty, OSError, ValueError):
+            while True:
+                index, number = self._pages.get_nowait()
+                if self.on_page is not None:
+                    self.on_page(index, number)
+
+    def run(self, jobs: Iterable[Job], names: dict[int, str]) -> Iterator[Result]:
+        """Each job's result, as they finish."""
+        todo = list(jobs)
+        if self.jobs == 1 or len(todo) <= 1:
+            for job in todo:
+                yield render(job, None if self.on_page is None else
+                             (lambda n, i=job.index: self.on_page(i, n)))  # type: ignore[misc]
+            return
+        pool = self._start()
+        with _main_unseen():  # workers start as jobs are submitted
+            pending: dict[Future[Result], Job] = {pool.submit(_run, job): job for job in todo}
+        while pending:
+            done, _ = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
+            self._drain()
+            for future in done:
+                job = pending.pop(future)
+                try:
+                    yield future.result()
+                except BrokenProcessPool:
+                    self.stop()
+                    raise WorkerDied(
+                        f"a PDF worker stopped while laying out {names.get(job.index, '?')!r} "
+                        f"(chunk {job.index + 1} of {len(names)}): it was killed, or ran out "
+                        "of memory; no book was written (an older one is untouched); try "
+                        "fewer workers with --jobs") from None
+
+    def stop(self) -> None:
+        """Stop every worker now (Ctrl-C, a failure): nothing they were doing is kept."""
+        pool, self._pool = self._pool, None
+        if pool is None:
+            return
+        processes = list(getattr(pool, "_processes", {}).values())
+        for process in processes:
+            with contextlib.suppress(Exception):
+                process.terminate()
+        pool.shutdown(wait=False, cancel_futures=True)
+        for process in processes:
+            with contextlib.suppress(Exception):
+                process.join(5)
+        self._close_queue()
+
+    def _close_queue(self) -> None:
+        if self._pages is not None:
+            with contextlib.suppress(Exception):
+                self._pages.close()
+                self._pages.join_thread()
+            self._pages = None
+
+    def close(self) -> None:
+        pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=True)
+        self._close_queue()
+
+    def __enter__(self) -> Workers:
+        return self
+
+    def __exit__(self, kind: object, exc: object, tb: object) -> None:
+        if kind is None:
+            self.close()
+        else:
+            self.stop()
