@@ -3,13 +3,15 @@ record (conftest.py installs the guard)."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 CONTENT = ROOT / "content"
-CORPORA = ROOT.parent / "shared" / "corpora"
+# The real sites beside the checkout ($KBBOOK_CORPORA names another place for them).
+CORPORA = Path(os.environ.get("KBBOOK_CORPORA") or ROOT.parent / "shared" / "corpora")
 PRODUCTBRAIN = CORPORA / "productbrain"
 PRODUCTBRAIN_OUTLINE = CORPORA / "productbrain.outline.txt"
 LAKEFS = CORPORA / "lakefs"

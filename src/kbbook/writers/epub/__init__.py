@@ -73,7 +73,7 @@ def _write(rendered: RenderedBook, out: Path, images: ImageStore, css: Sequence[
 
     pages = page_documents(rendered.pages, meta.lang, hrefs)
     all_alt = embed_images(((d.root, d.rendered) for d in pages if d.rendered is not None),
-                           images, diagnostics)
+                           images, diagnostics, config.site_url)
     cover = cover_item(rendered, diagnostics)
 
     files = {d.rendered.page.rel: d.file_name for d in pages if d.rendered is not None}

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urljoin
 
@@ -34,7 +35,7 @@ from .progress import Progress
 from .weasy import Stylesheet, render_pdf
 from .workers import WorkerDied, Workers, default_jobs
 
-__all__ = ["DEFAULT_DPI", "PrintDocument", "WorkerDied", "build_print_document",
+__all__ = ["DEFAULT_DPI", "PdfStats", "PrintDocument", "WorkerDied", "build_print_document",
            "default_folder", "default_jobs", "stylesheets", "write_pdf"]
 
 DEFAULT_DPI = 300
@@ -92,11 +93,22 @@ class _Problems:
                          else f"{url}: {reason}")
 
 
+@dataclass(frozen=True)
+class PdfStats:
+    """What a PDF build did."""
+
+    chunks: int
+    """Documents the book was cut into (1 for a single render)."""
+    renders: int
+    """WeasyPrint renders it took (layout passes included; 0 when all came from the
+    cache)."""
+
+
 def write_pdf(rendered: RenderedBook, out: Path, diagnostics: Diagnostics, *,
               css: Sequence[Path] = (), paper: str = "a4", parts: Sequence[Node] | None = None,
               progress: bool = False, verbose: bool = False, jobs: int | None = None,
               cache: bool = True, cache_dir: Path | None = None, image_dpi: int = DEFAULT_DPI,
-              chunked: bool = True) -> None:
+              chunked: bool = True) -> PdfStats:
     """Write the book (or the subtrees `parts`, a handout) as a PDF at `out`.
 
     The book is laid out in chunks of whole chapters by `jobs` worker processes (default:
@@ -115,7 +127,7 @@ def write_pdf(rendered: RenderedBook, out: Path, diagnostics: Diagnostics, *,
                        on_problem=problems.weasyprint, on_step=display.weasyprint_step,
                        dpi=image_dpi)
             problems.refused(fetcher.refused)
-            return
+            return PdfStats(1, 1)
         workers_wanted = jobs or default_jobs()
         base_url, policy = tree.base_url, tree.policy
         chunks = split(tree, workers_wanted)
@@ -135,4 +147,5 @@ def write_pdf(rendered: RenderedBook, out: Path, diagnostics: Diagnostics, *,
         for source, message in render.problems:
             problems.weasyprint(source, message)
         problems.refused(render.refused)
+    return PdfStats(len(chunks), printer.renders)
 
