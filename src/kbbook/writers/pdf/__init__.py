@@ -21,6 +21,7 @@ from ...render.highlight import pygments_css
 from ..common import build_time, read_css_file, style_text
 from .cache import BuildCache, default_folder
 from .chunked import ChunkedPrint, Settings
+from .chunkrender import release_memory
 from .chunks import split
 from .document import (
     PAPER_SIZES,
@@ -132,6 +133,7 @@ def write_pdf(rendered: RenderedBook, out: Path, diagnostics: Diagnostics, *,
         base_url, policy = tree.base_url, tree.policy
         chunks = split(tree, workers_wanted)
         del tree  # used up by the chunks
+        release_memory()
         build_cache = BuildCache((cache_dir or default_folder()) if cache else None)
         try:
             with Workers(workers_wanted, on_page=display.page) as workers:

@@ -24,6 +24,7 @@ from .chunkrender import Job, Layout, Result
 from .chunks import Chunk, number_css, page_css, uses_numbers
 from .fetcher import FetchPolicy
 from .merge import merge
+from .standins import StandIns
 from .weasy import Stylesheet
 from .workers import Workers
 
@@ -117,11 +118,12 @@ class ChunkedPrint:
         return digest(self.source_keys[chunk.index], numbers, str(first),
                       str(plan.total if self.counts_pages else 0))
 
-    def _job(self, chunk: Chunk, html: str, first: int, total: int, out: Path | None) -> Job:
+    def _job(self, chunk: Chunk, html: str, first: int, total: int, out: Path | None,
+             policy: FetchPolicy | None = None) -> Job:
         extra = Stylesheet(page_css(first, total, left=first % 2 == 0), None,
                            self.sheets[0].source if self.sheets else "kbbook")
         return Job(chunk.index, html, (*self.sheets, extra), self.settings.base_url,
-                   self.settings.policy, total, None if out is None else str(out),
+                   policy or self.settings.policy, total, None if out is None else str(out),
                    self.settings.dpi)
 
     # -- the passes -----------------------------------------------------------------------
@@ -144,11 +146,16 @@ class ChunkedPrint:
             return
         self.say(f"layout pass: {len(todo)} of {len(self.chunks)} chunks")
         placeholder = "0" * len(str(max(self.estimate(), 10)))
+        # Images are laid out as empty SVG files of their size: the final render decodes them.
+        stand_ins = StandIns(self.cache.scratch("stand-ins"), self.settings.base_url)
+        policy = self.settings.policy
+        policy = FetchPolicy((*policy.roots, stand_ins.folder.resolve()), policy.files,
+                             policy.allow_remote)
         jobs = []
         for chunk in sorted(todo, key=lambda c: -len(c.template)):  # longest first
             html = chunk.fill(dict.fromkeys(chunk.targets, placeholder)) if self.numbered \
                 else chunk.fill({})
-            jobs.append(self._job(chunk, html, 1, 0, None))
+            jobs.append(self._job(chunk, stand_ins.apply(html), 1, 0, None, policy))
         for result in self.workers.run(jobs, self.names):
             self.layouts[result.index] = result.layout
             self.renders += 1

@@ -144,5 +144,20 @@ def render(job: Job, on_page: Callable[[int], None] | None = None) -> Result:
                 with contextlib.suppress(OSError):
                     tmp.unlink()
                 raise
+    del document
+    release_memory()
     return Result(job.index, layout, tuple(problems), tuple(fetcher.refused),
                   time.perf_counter() - start, os.getpid())
+
+
+def release_memory() -> None:
+    """Give what Python freed back to the system (glibc keeps it otherwise), so a process's
+    memory follows what it holds now, not the largest thing it ever held."""
+    import ctypes
+    import ctypes.util
+    import gc
+
+    gc.collect()
+    with contextlib.suppress(OSError, AttributeError, TypeError):
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        libc.malloc_trim(0)

@@ -32,9 +32,9 @@ _TARGET_PAGE = re.compile(
 MIN_CHUNK = 40_000
 """Characters of print HTML below which chapters share a chunk: each document costs a fixed
 time to set up (stylesheets, fonts)."""
-MAX_CHUNK = 1_500_000
+MAX_CHUNK = 400_000
 """Characters above which chapters never share a chunk: a worker's memory follows the size
-of its chunk."""
+of its chunk (a longer chapter is a chunk of its own)."""
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ labels: a viewer numbers the pages from the cover, as the print does.)
 
 from __future__ import annotations
 
+import hashlib
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
@@ -14,6 +15,7 @@ import pikepdf
 from pikepdf import Array, Dictionary, Name, NameTree, OutlineItem, String
 
 from .chunks import CROSS_CHUNK
+from .page import MAX_BOOKMARK_LEVEL
 
 
 def _dests(pdf: pikepdf.Pdf) -> list[tuple[str, pikepdf.Object]]:
@@ -59,6 +61,43 @@ def _copy_outline(items: Sequence[OutlineItem], numbers: dict[tuple[int, int], i
                 stack.append((list(item.children), copy.children))
 
 
+def _image_key(image: pikepdf.Stream) -> tuple[object, ...]:
+    """What makes two image objects the same picture: their data and how it is read."""
+    smask = image.get("/SMask")
+    return (hashlib.blake2b(image.read_raw_bytes(), digest_size=20).digest(),
+            tuple(sorted((str(k), repr(v)) for k, v in image.items()
+                         if k not in ("/Length", "/SMask"))),
+            None if smask is None else _image_key(smask))
+
+
+def _share_images(book: pikepdf.Pdf) -> None:
+    """An image that several chunks show is kept once: each chunk embedded its own copy."""
+    seen: dict[tuple[object, ...], pikepdf.Object] = {}
+    done: set[tuple[int, int]] = set()
+    keys: dict[tuple[int, int], tuple[object, ...]] = {}
+    stack = [page.obj.get("/Resources") for page in book.pages]
+    while stack:
+        resources = stack.pop()
+        if resources is None or (resources.objgen in done and resources.objgen != (0, 0)):
+            continue
+        done.add(resources.objgen)
+        xobjects = resources.get("/XObject")
+        if xobjects is None:
+            continue
+        for name in list(xobjects.keys()):
+            xobject = xobjects[name]
+            if xobject.get("/Subtype") == Name.Form:
+                stack.append(xobject.get("/Resources"))
+            elif xobject.get("/Subtype") == Name.Image:
+                if xobject.objgen not in keys:
+                    keys[xobject.objgen] = _image_key(xobject)
+                key = keys[xobject.objgen]
+                if key in seen:
+                    xobjects[name] = seen[key]
+                else:
+                    seen[key] = xobject
+
+
 def merge(parts: Sequence[Path], owned: Sequence[frozenset[str]], out: Path) -> int:
     """Merge the chunk PDFs `parts` (in order) into `out`; `owned[i]` are the ids of chunk i,
     whose named destinations it provides. Returns the page count."""
@@ -98,9 +137,10 @@ def merge(parts: Sequence[Path], owned: Sequence[frozenset[str]], out: Path) -> 
                 if uri.startswith(CROSS_CHUNK):
                     del annot["/A"]
                     annot.Dest = String(uri[len(CROSS_CHUNK):])
-        with book.open_outline() as outline:
+        _share_images(book)
+        with book.open_outline(max_depth=MAX_BOOKMARK_LEVEL + 1) as outline:
             for source, offset, pages in zip(sources, offsets, numbers, strict=True):
-                with source.open_outline() as chunk_outline:
+                with source.open_outline(max_depth=MAX_BOOKMARK_LEVEL + 1) as chunk_outline:
                     _copy_outline(chunk_outline.root, pages, offset, outline.root)
         book.save(out, object_stream_mode=pikepdf.ObjectStreamMode.generate,
                   compress_streams=True, deterministic_id=True)

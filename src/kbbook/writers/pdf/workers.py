@@ -14,9 +14,12 @@ import os
 import queue
 import signal
 import sys
+import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
 from typing import Any
 
 from ...errors import KbbookError
@@ -56,9 +59,45 @@ def _main_unseen() -> Iterator[None]:
             setattr(main, name, value)
 
 
-def _start_worker(pages: Any) -> None:
+def _gone(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except OSError:
+        return False  # still there, only not ours to signal
+    try:  # a zombie (dead, not yet reaped) still answers
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
+    except (OSError, IndexError):
+        return False
+
+
+def _watch(main: int) -> None:
+    """End this worker when the main process is gone (killed, say): nobody wants its chunk."""
+    while not _gone(main):
+        time.sleep(1)
+    os._exit(1)
+
+
+@contextlib.contextmanager
+def _no_interrupt() -> Iterator[None]:
+    """Ctrl-C held back (it arrives when this ends), in the main thread only."""
+    if threading.current_thread() is not threading.main_thread() or \
+            not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
+def _start_worker(pages: Any, main: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the main process stops us
     _QUEUE.append(pages)
+    threading.Thread(target=_watch, args=(main,), daemon=True,
+                     name="kbbook-watch-main").start()
 
 
 def _run(job: Job) -> Result:
@@ -95,7 +134,7 @@ class Workers:
             self._pages = context.Queue()
             self._pool = ProcessPoolExecutor(self.jobs, mp_context=context,
                                              initializer=_start_worker,
-                                             initargs=(self._pages,))
+                                             initargs=(self._pages, os.getpid()))
         return self._pool
 
     def _drain(self) -> None:
@@ -116,8 +155,15 @@ class Workers:
                              (lambda n, i=job.index: self.on_page(i, n)))  # type: ignore[misc]
             return
         pool = self._start()
-        with _main_unseen():  # workers start as jobs are submitted
-            pending: dict[Future[Result], Job] = {pool.submit(_run, job): job for job in todo}
+        # Workers start as jobs are submitted; a Ctrl-C waits until they have their start
+        # (one stopped half-way through would leave a traceback on the terminal).
+        try:
+            with _main_unseen(), _no_interrupt():
+                pending: dict[Future[Result], Job] = {pool.submit(_run, job): job
+                                                      for job in todo}
+        except BrokenProcessPool:  # one died between two passes
+            self.stop()
+            raise self._died(todo[0], names) from None
         while pending:
             done, _ = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
             self._drain()
@@ -127,11 +173,14 @@ class Workers:
                     yield future.result()
                 except BrokenProcessPool:
                     self.stop()
-                    raise WorkerDied(
-                        f"a PDF worker stopped while laying out {names.get(job.index, '?')!r} "
-                        f"(chunk {job.index + 1} of {len(names)}): it was killed, or ran out "
-                        "of memory; no book was written (an older one is untouched); try "
-                        "fewer workers with --jobs") from None
+                    raise self._died(job, names) from None
+
+    @staticmethod
+    def _died(job: Job, names: dict[int, str]) -> WorkerDied:
+        return WorkerDied(
+            f"a PDF worker stopped while laying out {names.get(job.index, '?')!r} "
+            f"(chunk {job.index + 1} of {len(names)}): it was killed, or ran out of memory; "
+            "no book was written (an older one is untouched); try fewer workers with --jobs")
 
     def stop(self) -> None:
         """Stop every worker now (Ctrl-C, a failure): nothing they were doing is kept."""
@@ -142,10 +191,10 @@ class Workers:
         for process in processes:
             with contextlib.suppress(Exception):
                 process.terminate()
-        pool.shutdown(wait=False, cancel_futures=True)
-        for process in processes:
+        for process in processes:  # gone before the queues they read are closed
             with contextlib.suppress(Exception):
                 process.join(5)
+        pool.shutdown(wait=False, cancel_futures=True)
         self._close_queue()
 
     def _close_queue(self) -> None:
