@@ -198,7 +198,8 @@ def bench_site(name: str, site: Path, runs: int, base_src: Path, folder: Path,
     if profile:
         cache = work / "profile-cache"
         out = work / "profile.txt"
-        subprocess.run(["py-spy", "record", "--subprocesses", "--format", "raw", "-o",
+        spy = shutil.which("py-spy") or str(Path(PYTHON).parent / "py-spy")
+        subprocess.run([spy, "record", "--subprocesses", "--format", "raw", "-o",
                         str(out), "--", *kbbook, "pdf", str(site), "-o",
                         str(work / "profile.pdf"), "--quiet"],
                        env={**os.environ, "KBBOOK_CACHE_DIR": str(cache)}, check=False,
