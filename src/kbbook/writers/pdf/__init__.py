@@ -140,7 +140,6 @@ def write_pdf(rendered: RenderedBook, out: Path, diagnostics: Diagnostics, *,
                 settings = Settings(tuple(sheets), base_url, policy, image_dpi, paper)
                 printer = ChunkedPrint(chunks, settings, build_cache, workers, diagnostics,
                                        display.say)
-                display.book(len(chunks), printer.estimate)
                 renders = printer.write(out)
         finally:
             build_cache.close()

@@ -36,7 +36,8 @@ _IMG_SRC = re.compile(r'<img\b[^>]*?\bsrc="([^"]+)"', re.IGNORECASE)
 CHARS_PER_PAGE = 2500
 """About how much print HTML fills a page: for a first estimate of the page count."""
 
-Say = Callable[[str], None]
+Say = Callable[[str, int, int], None]
+"""Told of each stage: what it is, how many chunks of about how many pages it lays out."""
 
 
 @dataclass(frozen=True)
@@ -144,7 +145,8 @@ class ChunkedPrint:
         todo = [c for c in self.chunks if c.index not in self.layouts]
         if not todo:
             return
-        self.say(f"layout pass: {len(todo)} of {len(self.chunks)} chunks")
+        self.say(f"layout pass: {len(todo)} of {len(self.chunks)} chunks", len(todo),
+                 sum(len(c.template) for c in todo) // CHARS_PER_PAGE)
         placeholder = "0" * len(str(max(self.estimate(), 10)))
         # Images are laid out as empty SVG files of their size: the final render decodes them.
         stand_ins = StandIns(self.cache.scratch("stand-ins"), self.settings.base_url)
@@ -178,7 +180,8 @@ class ChunkedPrint:
             jobs.append(self._job(chunk, chunk.fill(pages), plan.first[chunk.index],
                                   plan.total, out))
         if jobs:
-            self.say(f"rendering {len(jobs)} of {len(self.chunks)} chunks")
+            self.say(f"final pass: {len(jobs)} of {len(self.chunks)} chunks", len(jobs),
+                     sum(self.layouts[job.index].pages for job in jobs))
         jobs.sort(key=lambda job: -len(job.html))
         for result in self.workers.run(jobs, self.names):
             self.renders += 1
@@ -206,7 +209,7 @@ class ChunkedPrint:
                 f"page numbers still changed after {MAX_ROUNDS} renders (a number's width "
                 "moves a line to another page and back); some contents or cross-reference "
                 "numbers may be one page off")
-        self.say(f"merging {len(self.chunks)} chunks")
+        self.say(f"merging {len(self.chunks)} chunks", 0, 0)
         ordered = [self.results[c.index] for c in self.chunks]
         merge([r.pdf for r in ordered], [c.owned for c in self.chunks], out)
         return ordered

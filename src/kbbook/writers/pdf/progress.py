@@ -23,7 +23,7 @@ class Progress:
         self._estimate: Callable[[], int] = lambda: 0
         self._pages: dict[int, int] = {}
         self._done: set[int] = set()
-        self._base = 0
+        self._stage = ""
         if enabled:
             from rich.console import Console
             from rich.progress import (
@@ -56,20 +56,20 @@ class Progress:
         print(f"kbbook: pdf: {text} ({time.monotonic() - self._start:.1f} s)",
               file=sys.stderr, flush=True)
 
-    def say(self, text: str) -> None:
-        """A new stage."""
+    def say(self, text: str, chunks: int = 0, pages: int = 0) -> None:
+        """A new stage; one that lays out `chunks` chunks of about `pages` pages shows
+        their progress."""
+        self._stage = text.split(":")[0]
+        if chunks:
+            self._chunks = chunks
+            self._estimate = lambda: pages
         if self._progress is not None:
-            self._base = sum(self._pages.values())
             self._pages.clear()
             self._done.clear()
-            self._progress.update(self._task, description=f"PDF: {text}")
+            # A stage of its own speed: the time left is not measured on the last one.
+            self._progress.reset(self._task, description=f"PDF: {text}", total=pages or None)
         elif self._verbose:
             self._line(text)
-
-    def book(self, chunks: int, estimate: Callable[[], int]) -> None:
-        """The book has `chunks` chunks and about `estimate()` pages."""
-        self._chunks = chunks
-        self._estimate = estimate
 
     def page(self, chunk: int, number: int) -> None:
         """Page `number` of chunk `chunk` is being laid out."""
@@ -82,7 +82,7 @@ class Progress:
         total = max(self._estimate(), laid_out, 1)
         self._progress.update(
             self._task, total=total, completed=laid_out,
-            description=f"PDF: laying out page {laid_out} of about {total}, "
+            description=f"PDF: {self._stage}: page {laid_out} of about {total}, "
                         f"chunk {len(self._done)} of {self._chunks}")
 
     def weasyprint_step(self, message: str) -> None:
