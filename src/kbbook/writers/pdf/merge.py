@@ -7,6 +7,7 @@ labels: a viewer numbers the pages from the cover, as the print does.)
 from __future__ import annotations
 
 import hashlib
+import io
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
@@ -142,8 +143,13 @@ def merge(parts: Sequence[Path], owned: Sequence[frozenset[str]], out: Path) -> 
             for source, offset, pages in zip(sources, offsets, numbers, strict=True):
                 with source.open_outline(max_depth=MAX_BOOKMARK_LEVEL + 1) as chunk_outline:
                     _copy_outline(chunk_outline.root, pages, offset, outline.root)
-        book.save(out, object_stream_mode=pikepdf.ObjectStreamMode.generate,
+        # Into memory, then to the file from Python: qpdf aborts the whole process when a
+        # write fails (a full disk), where Python's OSError leaves the older book in place.
+        data = io.BytesIO()
+        book.save(data, object_stream_mode=pikepdf.ObjectStreamMode.generate,
                   compress_streams=True, deterministic_id=True)
+        with out.open("wb") as f:
+            f.write(data.getbuffer())
         return len(book.pages)
     finally:
         for source in sources:
