@@ -166,9 +166,10 @@ def build_pdf(site: Path | str | SiteOptions, out: Path | str | None = None, *,
     warnings, with `strict`)."""
     options = _options(site, nav_rules=nav_rules, github_pages=github_pages,
                        include_hidden=include_hidden, allow_remote=allow_remote)
-    from .writers.pdf import write_pdf
+    from .writers.pdf import warm_up, write_pdf
 
     sheets = tuple(Path(c) for c in css)
+    warm_up(jobs)  # the worker processes get ready while the site is read
 
     def write(rendered: RenderedBook, tmp: Path, d: Diagnostics) -> None:
         parts = select_parts(rendered.book, only) if only else None

@@ -34,10 +34,10 @@ from .document import (
 from .fetcher import SafeFetcher
 from .progress import Progress
 from .weasy import Stylesheet, render_pdf
-from .workers import WorkerDied, Workers, default_jobs
+from .workers import WorkerDied, Workers, default_jobs, warm_up
 
 __all__ = ["DEFAULT_DPI", "PdfStats", "PrintDocument", "WorkerDied", "build_print_document",
-           "default_folder", "default_jobs", "stylesheets", "write_pdf"]
+           "default_folder", "default_jobs", "stylesheets", "warm_up", "write_pdf"]
 
 DEFAULT_DPI = 300
 """Images are downsampled to this resolution at the size they are printed."""

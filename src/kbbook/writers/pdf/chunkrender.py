@@ -154,10 +154,8 @@ def release_memory() -> None:
     """Give what Python freed back to the system (glibc keeps it otherwise), so a process's
     memory follows what it holds now, not the largest thing it ever held."""
     import ctypes
-    import ctypes.util
     import gc
 
     gc.collect()
     with contextlib.suppress(OSError, AttributeError, TypeError):
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        libc.malloc_trim(0)
+        ctypes.CDLL(None).malloc_trim(0)  # glibc's, already in the process; elsewhere none

@@ -93,6 +93,28 @@ def _no_interrupt() -> Iterator[None]:
         signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
 
 
+_PRELOAD = ["weasyprint", "kbbook.writers.pdf.chunkrender"]
+
+
+def _context() -> Any:
+    """A fork server that has imported WeasyPrint (else plain new processes)."""
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(_PRELOAD)
+    return context
+
+
+def warm_up(jobs: int | None) -> None:
+    """Start the fork server now, so that it imports WeasyPrint while the site is read."""
+    if (jobs or default_jobs()) > 1 and "forkserver" in multiprocessing.get_all_start_methods():
+        from multiprocessing import forkserver
+
+        _context()
+        with contextlib.suppress(OSError, ValueError), _main_unseen():
+            forkserver.ensure_running()
+
+
 def _start_worker(pages: Any, main: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the main process stops us
     _QUEUE.append(pages)
@@ -126,11 +148,7 @@ class Workers:
 
     def _start(self) -> ProcessPoolExecutor:
         if self._pool is None:
-            method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() \
-                else "spawn"
-            context = multiprocessing.get_context(method)
-            if method == "forkserver":
-                context.set_forkserver_preload(["weasyprint", "kbbook.writers.pdf.chunkrender"])
+            context = _context()
             self._pages = context.Queue()
             self._pool = ProcessPoolExecutor(self.jobs, mp_context=context,
                                              initializer=_start_worker,
