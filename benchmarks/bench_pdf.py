@@ -1,11 +1,13 @@
 """How much `kbbook pdf` costs on top of WeasyPrint itself (a benchmark, not a test).
 
 Times the whole command on a site (read, order, render Markdown, assemble the print HTML,
-lay it out and write the PDF atomically) against WeasyPrint alone rendering the very same
-print HTML with the same fetcher and base URL, dumped beforehand. Every run is a fresh
-subprocess, so both sides pay the same cold start (font configuration, caches), and each
-reports its wall time and peak memory (ru_maxrss). Both import the same modules before the
-clock starts. Runs alternate so that machine noise hits both sides alike.
+lay it out in chunks without the build cache, and write the PDF atomically) against
+WeasyPrint alone rendering the very same print HTML with the same fetcher and base URL,
+dumped beforehand. Every run is a fresh subprocess, so both sides pay the same cold start
+(font configuration, caches), and each reports its wall time and peak memory (ru_maxrss:
+of the main process only; benchmarks/bench_big.py measures the worker processes too).
+Both import the same modules before the clock starts. Runs alternate so that machine noise
+hits both sides alike.
 
     .venv/bin/python benchmarks/bench_pdf.py [SITE] [--runs N]
 
@@ -45,7 +47,8 @@ def _child_pipeline(site: str, out: str) -> dict[str, float]:
 
     command = get_command(app)
     start, cpu = time.perf_counter(), time.process_time()
-    command.main(["pdf", site, "-o", out, "--quiet"], prog_name="kbbook", standalone_mode=False)
+    command.main(["pdf", site, "-o", out, "--quiet", "--no-cache"], prog_name="kbbook",
+                 standalone_mode=False)
     return {"seconds": time.perf_counter() - start, "cpu": time.process_time() - cpu}
 
 

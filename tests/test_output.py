@@ -113,3 +113,27 @@ def test_write_atomically_replaces_only_on_success(tmp_path: Path) -> None:
         write_atomically(out, lambda tmp: (_ for _ in ()).throw(ValueError("boom")))
     assert out.read_bytes() == b"new"
     assert [p.name for p in tmp_path.iterdir()] == ["f.bin"]
+
+
+def test_a_full_disk_keeps_the_older_book(tmp_path: Path) -> None:
+    """The disk fills up while the PDF is written: a message, the older book, no leftovers."""
+    import subprocess
+
+    from shared import CONTENT
+
+    disk = tmp_path / "small-disk"
+    disk.mkdir()
+    if os.geteuid() != 0 or subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", "size=200k", "tmpfs", str(disk)],
+            capture_output=True, check=False).returncode != 0:
+        pytest.skip("needs root and a tmpfs mount, to have a disk that fills up")
+    try:
+        out = disk / "book.pdf"
+        out.write_bytes(b"the older book")
+        result = CliRunner().invoke(app, ["pdf", str(CONTENT), "-o", str(out), "--quiet"])
+        assert result.exit_code == 1
+        assert "the disk is full; the older file is untouched" in result.output
+        assert out.read_bytes() == b"the older book"
+        assert [p.name for p in disk.iterdir()] == ["book.pdf"]
+    finally:
+        subprocess.run(["umount", str(disk)], check=False)

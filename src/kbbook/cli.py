@@ -26,7 +26,7 @@ from .pipeline import (
     load_book,
 )
 from .version import __version__
-from .writers.common import human_size
+from .writers.common import VARIANTS, human_size
 
 app = typer.Typer(
     name="kbbook",
@@ -60,6 +60,9 @@ class DeviceChoice(StrEnum):
     kobo = "kobo"
     kindle = "kindle"
     eink = "eink"
+
+
+VariantChoice = StrEnum("VariantChoice", {v: v for v in VARIANTS})  # type: ignore[misc]
 
 
 class PaperChoice(StrEnum):
@@ -299,6 +302,8 @@ def epub(
     ] = DeviceChoice.default,
     strict: StrictOpt = False,
     allow_remote: RemoteOpt = False,
+    verbose: Annotated[bool, typer.Option(
+        "--verbose", "-v", help="Also list the book's largest files.")] = False,
     nav_rules: NavRulesOpt = None,
     github_pages: GithubPagesOpt = None,
     include_hidden: HiddenOpt = False,
@@ -311,8 +316,28 @@ def epub(
     sheets = _stylesheets(css)
     options = _site_options(site, nav_rules, github_pages, include_hidden, allow_remote,
                             linked_pages)
-    _written(lambda: build_epub(options, output, css=sheets, device=device.value,
+    built: list[Built] = []
+
+    def build() -> Built:
+        built.append(build_epub(options, output, css=sheets, device=device.value,
                                 strict=strict))
+        return built[0]
+
+    _written(build)
+    if verbose and built:
+        for line in largest_files(built[0].output):
+            print(line, file=sys.stderr)
+
+
+def largest_files(epub: Path, count: int = 10) -> list[str]:
+    """What takes the room in an EPUB: its largest files, as lines."""
+    import zipfile
+
+    with zipfile.ZipFile(epub) as book:
+        entries = sorted(book.infolist(), key=lambda i: -i.compress_size)
+    lines = [f"{epub}: largest files:"]
+    lines += [f"  {human_size(i.compress_size):>9}  {i.filename}" for i in entries[:count]]
+    return lines
 
 
 @app.command()
@@ -330,6 +355,25 @@ def pdf(
                                                help="Paper size.")] = PaperChoice.a4,
     css: CssOpt = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")] = False,
+    verbose: Annotated[bool, typer.Option(
+        "--verbose", "-v", help="One line per stage on standard error (when the progress "
+        "display is not shown: off a terminal, or with --quiet).")] = False,
+    jobs: Annotated[int | None, typer.Option(
+        "--jobs", "-j", min=1, max=256, metavar="N", show_default=False,
+        help="Worker processes that lay out the book (default: one per core).")] = None,
+    cache_dir: Annotated[Path | None, typer.Option(
+        "--cache-dir", metavar="FOLDER", show_default=False, file_okay=False,
+        help="Where chunk renders are kept for the next build (default: the user's cache "
+        "folder, e.g. ~/.cache/kbbook, or $KBBOOK_CACHE_DIR).")] = None,
+    no_cache: Annotated[bool, typer.Option(
+        "--no-cache", help="Neither use nor keep chunk renders.")] = False,
+    image_dpi: Annotated[int, typer.Option(
+        "--image-dpi", min=72, max=2400, metavar="DPI",
+        help="Images are downsampled to this resolution at their printed size.")] = 300,
+    pdf_variant: Annotated[VariantChoice, typer.Option(  # type: ignore[valid-type]
+        "--pdf-variant", case_sensitive=False,
+        help="pdf/ua-1: tagged, for screen readers; pdf/a-2b, pdf/a-2u, ...: archival "
+        "PDF/A (tagged too); none: untagged.")] = VariantChoice["pdf/ua-1"],  # type: ignore[valid-type]
     strict: StrictOpt = False,
     allow_remote: RemoteOpt = False,
     nav_rules: NavRulesOpt = None,
@@ -346,7 +390,9 @@ def pdf(
                             linked_pages)
     progress = not quiet and sys.stderr.isatty()
     _written(lambda: build_pdf(options, output, only=only or (), paper=paper.value, css=sheets,
-                               progress=progress, strict=strict))
+                               progress=progress, verbose=verbose, strict=strict, jobs=jobs,
+                               cache=not no_cache, cache_dir=cache_dir, image_dpi=image_dpi,
+                               pdf_variant=pdf_variant.value))
 
 
 def main() -> None:

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
 from .errors import KbbookError
+
+_FULL = {errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)}
+"""A disk or a quota full."""
 
 
 def check_output_path(out: Path, suffix: str = "") -> Path:
@@ -41,6 +45,14 @@ def write_atomically(out: Path, write: Callable[[Path], None]) -> None:
         write(tmp)
         os.chmod(tmp, 0o644)
         os.replace(tmp, out)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        if exc.errno in _FULL:
+            raise KbbookError(f"{out}: the disk is full; the older file is untouched; free "
+                              "some space (or choose another place with -o) and build again"
+                              ) from None
+        raise
     except BaseException:
         with contextlib.suppress(OSError):
             tmp.unlink()

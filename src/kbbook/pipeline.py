@@ -178,23 +178,39 @@ def build_epub(site: Path | str | SiteOptions, out: Path | str | None = None, *,
 
 def build_pdf(site: Path | str | SiteOptions, out: Path | str | None = None, *,
               only: Sequence[str] = (), paper: str = "a4", css: Sequence[Path] = (),
-              progress: bool = False, strict: bool = False,
-              nav_rules: NavRules | None = None, github_pages: bool | None = None,
-              include_hidden: bool = False, allow_remote: bool = False,
-              linked_pages: bool = True, diagnostics: Diagnostics | None = None) -> Built:
+              progress: bool = False, verbose: bool = False, strict: bool = False,
+              jobs: int | None = None, cache: bool = True, cache_dir: Path | str | None = None,
+              image_dpi: int = 300, pdf_variant: str = "pdf/ua-1",
+              nav_rules: NavRules | None = None,
+              github_pages: bool | None = None, include_hidden: bool = False,
+              allow_remote: bool = False, linked_pages: bool = True,
+              diagnostics: Diagnostics | None = None) -> Built:
     """Write the site's book as a PDF at `out`, or a handout of the chapters or pages named
-    by `only` (titles, or source files where titles repeat). Raises BookNotWritten when the
-    site has errors (or warnings, with `strict`)."""
+    by `only` (titles, or source files where titles repeat). The book is laid out by `jobs`
+    worker processes (default: one per core); chunk renders are kept in `cache_dir`
+    (default: the user's cache folder; `cache=False` for none); images are downsampled to
+    `image_dpi` at their printed size. The PDF is tagged (`pdf_variant` "pdf/ua-1"), or
+    archival PDF/A ("pdf/a-2b", ...: `kbbook.writers.pdf.VARIANTS`), or untagged ("none").
+    Raises BookNotWritten when the site has errors (or warnings, with `strict`)."""
+    from .writers.common import VARIANTS
+    from .writers.pdf import warm_up, write_pdf
+
+    if pdf_variant not in VARIANTS:
+        raise KbbookError(f"PDF variant {pdf_variant!r} is not one kbbook writes; use one of "
+                          + ", ".join(VARIANTS))
     options = _options(site, nav_rules=nav_rules, github_pages=github_pages,
                        include_hidden=include_hidden, allow_remote=allow_remote,
                        linked_pages=linked_pages)
-    from .writers.pdf import write_pdf
 
     sheets = tuple(Path(c) for c in css)
+    warm_up(jobs)  # the worker processes get ready while the site is read
 
     def write(rendered: RenderedBook, tmp: Path, d: Diagnostics) -> None:
         parts = select_parts(rendered.book, only) if only else None
-        write_pdf(rendered, tmp, d, css=sheets, paper=paper, parts=parts, progress=progress)
+        write_pdf(rendered, tmp, d, css=sheets, paper=paper, parts=parts, progress=progress,
+                  verbose=verbose, jobs=jobs, cache=cache,
+                  cache_dir=Path(cache_dir) if cache_dir is not None else None,
+                  image_dpi=image_dpi, variant=pdf_variant)
 
     return _build(options, Path(out) if out else None, ".pdf", sheets, strict, write,
                   diagnostics)

@@ -1,7 +1,8 @@
 """Drawings kept between builds (diagrams, formulas), by a hash of what was drawn and how:
 only new or changed ones are drawn again.
 
-The folder is `$KBBOOK_CACHE_DIR`, else `$XDG_CACHE_HOME/kbbook`, else `~/.cache/kbbook`.
+The folder is `$KBBOOK_CACHE_DIR`, else kbbook's folder in the user's cache folder
+(`~/.cache/kbbook` on Linux, or under `$XDG_CACHE_HOME`).
 A cache that cannot be read or written is no error: the drawing is made again.
 """
 
@@ -16,11 +17,14 @@ _KEY = re.compile(r"^[0-9a-f]{16,128}$")
 
 
 def cache_root() -> Path:
+    """$KBBOOK_CACHE_DIR, else kbbook's folder in the user's cache folder (on Linux
+    ~/.cache/kbbook, or under $XDG_CACHE_HOME)."""
     explicit = os.environ.get("KBBOOK_CACHE_DIR")
     if explicit:
         return Path(explicit)
-    xdg = os.environ.get("XDG_CACHE_HOME")
-    return (Path(xdg) if xdg else Path.home() / ".cache") / "kbbook"
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("kbbook", appauthor=False))
 
 
 class DrawingCache:

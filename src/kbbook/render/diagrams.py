@@ -14,6 +14,7 @@ import tinycss2
 from lxml import etree
 from lxml.html import HtmlElement
 
+from ..words import words
 from .cache import DrawingCache
 from .context import PageContext
 from .html import classes, element, replace
@@ -44,7 +45,7 @@ def _without_animation(css: str) -> str:
                            and rule.lower_at_keyword.endswith("keyframes")))
 
 
-def finish_svg(svg: str, prefix: str) -> etree._Element:
+def finish_svg(svg: str, prefix: str, name: str = "Diagram") -> etree._Element:
     """Mermaid's SVG as a book can hold it; DiagramError when it is not plain SVG."""
     if "<foreignObject" in svg:
         raise DiagramError("Mermaid wrote HTML labels (foreignObject), which books cannot "
@@ -74,7 +75,26 @@ def finish_svg(svg: str, prefix: str) -> etree._Element:
             el.attrib.pop(name, None)
     scope_ids(root, prefix)
     root.set("class", " ".join([*classes(root), "kb-diagram-svg"]))
+    _name(root, name)
     return root
+
+
+def _name(root: etree._Element, name: str) -> None:
+    """A title for the drawing, its accessible name (a screen reader's, the tagged PDF's
+    alternative text): Mermaid's own (`accTitle`), else the labels it shows, in order."""
+    own = root.find(f"{{{SVG_NS}}}title")
+    if own is not None and (own.text or "").strip():
+        return
+    labels: list[str] = []
+    for text in root.iter(f"{{{SVG_NS}}}text"):
+        label = " ".join("".join(text.itertext()).split())
+        if label and label not in labels:
+            labels.append(label)
+    title = etree.Element(f"{{{SVG_NS}}}title")
+    title.text = (f"{name}: " + ", ".join(labels))[:500] if labels else name
+    if own is not None:
+        root.remove(own)
+    root.insert(0, title)
 
 
 def _blocks(pages: Sequence[tuple[PageContext, HtmlElement]]) -> list[_Block]:
@@ -109,7 +129,8 @@ def place_diagrams(pages: Sequence[tuple[PageContext, HtmlElement]],
         assert isinstance(result, Drawn)
         n = counters[block.ctx.page_id] = counters.get(block.ctx.page_id, 0) + 1
         try:
-            svg = finish_svg(result.svg, f"{block.ctx.page_id}-d{n}")
+            svg = finish_svg(result.svg, f"{block.ctx.page_id}-d{n}",
+                             words(block.ctx.resolver.config.lang).diagram)
         except DiagramError as exc:
             _warn(block, str(exc))
             continue

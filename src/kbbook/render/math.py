@@ -139,6 +139,10 @@ def math_svg(math: etree._Element) -> etree._Element:
     svg.set("style", style)
     svg.set("role", "img")
     svg.set("aria-label", math.get("alttext") or "")
+    if math.get("alttext"):  # (the tagged PDF's alternative text for the figure)
+        title = etree.Element(f"{{{SVG_NS}}}title")
+        title.text = math.get("alttext")
+        svg.insert(0, title)
     svg.set("class", "kb-math-svg" + (" kb-math-display" if math.get("display") == "block"
                                       else ""))
     return svg

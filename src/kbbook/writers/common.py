@@ -15,6 +15,14 @@ from ..book import ContentsEntry, nest
 from ..errors import Diagnostics, KbbookError
 from ..site import ExternalLink
 
+DEFAULT_VARIANT = "pdf/ua-1"
+"""The PDF kbbook writes: tagged, for screen readers (PDF/UA-1): structure, language, title."""
+VARIANTS = ("pdf/ua-1", "pdf/a-2b", "pdf/a-2u", "pdf/a-2a", "pdf/a-3b", "pdf/a-3u",
+            "pdf/a-3a", "none")
+"""The PDF variants kbbook writes, all tagged, and none (untagged). Not PDF/A-1, which
+forbids the transparency of images with an alpha channel, nor WeasyPrint's "PDF/A-4u",
+a level PDF/A-4 does not have."""
+
 # C0 controls other than tab, line feed, form feed and carriage return: not in a text file.
 _CONTROL = frozenset(range(0x20)) - {0x09, 0x0A, 0x0C, 0x0D}
 

@@ -32,7 +32,7 @@ from typer.testing import CliRunner
 from kbbook import __version__
 from kbbook.cli import app
 from kbbook.errors import Diagnostics
-from kbbook.pipeline import SiteOptions, read_and_render
+from kbbook.pipeline import SiteOptions, build_epub, read_and_render
 from kbbook.render import RenderedBook
 from kbbook.writers.epub import DEVICES, write_epub
 
@@ -791,3 +791,22 @@ def test_html_entities_and_malformed_html_make_valid_documents(tmp_path: Path) -
     assert "a\u00a0b © & c" in "".join(doc(epub, "index.xhtml").itertext())
     assert "unclosed bold" in _text(doc(epub, "a.xhtml")) and "after" in _text(doc(epub, "a.xhtml"))
     assert not diagnostics.warnings
+
+
+def test_an_animated_gif_is_a_still_with_a_note_and_the_pages_web_address(
+        tmp_path: Path) -> None:
+    site = make_site(tmp_path / "site", {
+        "_config.yml": "title: Moving\nurl: https://example.org\n",
+        "index.md": page("Home", body="![A spinner](spin.gif)\n"),
+    })
+    frames = [Image.new("RGB", (40, 30), colour) for colour in ("red", "blue")]
+    frames[0].save(site / "spin.gif", "GIF", save_all=True, append_images=frames[1:])
+    out = tmp_path / "moving.epub"
+    build_epub(site, out)
+    assert run_epubcheck(out).problems == 0
+    with zipfile.ZipFile(out) as book:
+        names = book.namelist()
+        page_text = next(book.read(n).decode() for n in names if n.endswith("index.xhtml"))
+    assert any(n.endswith("spin.png") for n in names)
+    assert 'class="kb-animation-note"' in page_text
+    assert "moves on the website" in page_text and 'href="https://example.org/"' in page_text

@@ -179,3 +179,42 @@ def test_damaged_files_give_image_errors_only(tmp_path: Path, fmt: str) -> None:
         except ImageError:
             continue
         assert prepared.media_type in ("image/png", "image/jpeg", "image/gif")
+
+
+def _animated_gif(path: Path) -> Path:
+    frames = [Image.new("RGB", (40, 30), colour) for colour in ("red", "green", "blue")]
+    frames[0].save(path, "GIF", save_all=True, append_images=frames[1:], duration=100,
+                   loop=0)
+    return path
+
+
+def test_an_animated_gif_becomes_its_first_frame(tmp_path: Path) -> None:
+    path = _animated_gif(tmp_path / "moving.gif")
+    prepared = prepare_image(path, 1600)
+    assert prepared.animated and prepared.media_type == "image/png"
+    with Image.open(io.BytesIO(prepared.data)) as still, Image.open(path) as original:
+        assert not getattr(still, "is_animated", False)
+        assert still.convert("RGB").tobytes() == original.convert("RGB").tobytes()
+
+
+def test_a_big_png_is_made_smaller_without_loss(tmp_path: Path) -> None:
+    # A screenshot: few colours, stored with no compression at all.
+    screen = Image.new("RGB", (900, 700), "white")
+    for y in range(0, 700, 20):
+        screen.paste((30, 60, 200), (40, 4 + y, 40 + (y * 7) % 800, 12 + y))
+    path = save(tmp_path / "screen.png", screen, "PNG", compress_level=0)
+    assert path.stat().st_size > 1_000_000
+    prepared = prepare_image(path, 1600)
+    assert len(prepared.data) < path.stat().st_size / 10
+    with Image.open(io.BytesIO(prepared.data)) as im:
+        assert im.convert("RGB").tobytes() == screen.tobytes()  # not a pixel changed
+
+
+def test_a_photo_over_the_budget_becomes_a_jpeg_of_its_size(tmp_path: Path) -> None:
+    """A photo saved as PNG: a JPEG meets the budget before any pixel is lost to scaling."""
+    path = save(tmp_path / "noise.png", noisy((1600, 1200)), "PNG")
+    assert path.stat().st_size > 1_000_000
+    prepared = prepare_image(path, 1600, budget=1_000_000)
+    assert len(prepared.data) <= 1_000_000 and prepared.media_type == "image/jpeg"
+    with Image.open(io.BytesIO(prepared.data)) as im:
+        assert im.size == (1600, 1200)

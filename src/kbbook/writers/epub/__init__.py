@@ -89,7 +89,7 @@ def _write(rendered: RenderedBook, out: Path, images: ImageStore, css: Sequence[
     pages = page_documents(rendered.pages, meta.lang, hrefs)
     extras += math_pictures(d.root for d in pages)
     all_alt = embed_images(((d.root, d.rendered) for d in pages if d.rendered is not None),
-                           images, diagnostics)
+                           images, diagnostics, config.site_url)
     cover = cover_item(rendered, images.target, diagnostics)
 
     files = {d.rendered.page.rel: d.file_name for d in pages if d.rendered is not None}

@@ -13,15 +13,16 @@ import posixpath
 import re
 from collections.abc import Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from lxml import etree
-from PIL import Image, ImageOps
+from PIL import Image, ImageChops, ImageOps
 
 from ...errors import Diagnostics
-from ...render.html import missing_image, replace
+from ...render.html import missing_image
+from ...render.html import replace as replace_element
 from ...render.ids import unique
 from ...render.images import (
     ImageError,
@@ -53,6 +54,8 @@ class PreparedImage:
     """File extension matching the real format (without the dot)."""
     media_type: str
     """The manifest media type."""
+    animated: bool = False
+    """The file moves (an animated GIF or PNG): the book holds its first frame."""
 
 
 @dataclass(frozen=True)
@@ -96,11 +99,16 @@ def _encode(im: Image.Image, fmt: str, icc: bytes | None, quality: int = 88) -> 
     return PreparedImage(out.getvalue(), ext, media_type)
 
 
+PNG_OPTIMISE_ABOVE = 100_000
+"""PNG files larger than this are re-encoded, losslessly, when that makes them smaller."""
+
+
 def prepare_image(path: Path, max_size: int, *, greyscale: bool = False,
                   budget: int | None = None) -> PreparedImage:
     """Read, check and convert one image file: no larger than `max_size` on its long side,
     in greys with `greyscale`, within `budget` bytes where it can be; raises ImageError
-    with a readable reason."""
+    with a readable reason. An animated image becomes its first frame (e-readers do not
+    play them)."""
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -110,13 +118,37 @@ def prepare_image(path: Path, max_size: int, *, greyscale: bool = False,
     with decoding(), Image.open(io.BytesIO(data)) as im:
         check_pixels(im)
         fmt = im.format or ""
+        animated = bool(getattr(im, "is_animated", False))
         if (fmt in KEPT_FORMATS and max(im.size) <= max_size and not greyscale
-                and (budget is None or len(data) <= budget)):
-            # The author's file, byte for byte: checked, but no need to decode its pixels.
+                and not animated and (budget is None or len(data) <= budget)):
+            # The author's file, byte for byte: checked, but no need to decode its pixels
+            # unless it is a PNG worth making smaller.
             verify(im, data)
-            return PreparedImage(data, *KEPT_FORMATS[fmt])
-        im.load()  # decode now: a truncated file fails here, not later
-        return _convert(im, max_size, greyscale, budget)
+            if fmt != "PNG" or len(data) <= PNG_OPTIMISE_ABOVE:
+                return PreparedImage(data, *KEPT_FORMATS[fmt])
+            with Image.open(io.BytesIO(data)) as again:
+                again.load()
+                return _smaller_png(again, data)
+        im.load()  # decode now: a truncated file fails here, not later (frame 1 only)
+        prepared = _convert(im, max_size, greyscale, budget)
+        return replace(prepared, animated=animated) if animated else prepared
+
+
+def _smaller_png(im: Image.Image, data: bytes) -> PreparedImage:
+    """The PNG re-encoded without any loss (a palette when it has 256 colours or fewer,
+    the strongest compression), or the author's file when that is smaller."""
+    icc = im.info.get("icc_profile")
+    extra = {"icc_profile": icc} if icc else {}
+    candidates = [data]
+    work = im
+    if im.mode == "RGB" and im.getcolors(256) is not None:
+        palette = im.convert("P", palette=Image.Palette.ADAPTIVE, colors=256)
+        if ImageChops.difference(palette.convert("RGB"), im).getbbox() is None:
+            work = palette  # every colour kept exactly
+    out = io.BytesIO()
+    work.save(out, "PNG", optimize=True, **extra)
+    candidates.append(out.getvalue())
+    return PreparedImage(min(candidates, key=len), *KEPT_FORMATS["PNG"])
 
 
 def _convert(im: Image.Image, max_size: int, greyscale: bool = False,
@@ -155,23 +187,33 @@ MIN_SIDE = 480
 
 def _within(im: Image.Image, fmt: str, icc: bytes | None, prepared: PreparedImage,
             budget: int) -> PreparedImage:
-    """`prepared` brought under `budget` bytes: lower JPEG quality or 256 colours first (no
-    visible loss at reading sizes), then smaller, never below MIN_SIDE."""
+    """`prepared` brought under `budget` bytes, each step only when the one before was not
+    enough: a PNG compressed harder (no loss); a photo as a JPEG, at lower quality; other
+    PNGs in 256 colours (no visible loss at reading sizes); then smaller, never below
+    MIN_SIDE."""
     if len(prepared.data) <= budget:
         return prepared
-    if fmt == "PNG" and im.mode in ("RGB", "RGBA"):
-        im = im.quantize(256, method=Image.Quantize.FASTOCTREE,
-                         dither=Image.Dither.FLOYDSTEINBERG)
-    for quality in (80, 70, 60):
+    if fmt == "PNG":
+        prepared = min(prepared, _encode(im, fmt, icc, quality=80), key=lambda p: len(p.data))
+        if len(prepared.data) <= budget:
+            return prepared
+        if _is_photo(im):
+            fmt = "JPEG"
+        elif im.mode in ("RGB", "RGBA"):
+            im = im.quantize(256, method=Image.Quantize.FASTOCTREE,
+                             dither=Image.Dither.FLOYDSTEINBERG)
+    quality = 70
+    for quality in (88, 80, 70) if fmt == "JPEG" else (80,):
         prepared = _encode(im, fmt, icc, quality)
-        if len(prepared.data) <= budget or fmt == "PNG":
-            break
-    while len(prepared.data) > budget and max(im.size) * 0.85 >= MIN_SIDE:
-        if im.mode == "P":
+        if len(prepared.data) <= budget:
+            return prepared
+    while len(prepared.data) > budget and max(im.size) > MIN_SIDE:
+        scale = max((budget / len(prepared.data)) ** 0.5 * 0.95, MIN_SIDE / max(im.size))
+        if im.mode in ("P", "1"):
             im = im.convert("RGBA" if "transparency" in im.info else "RGB")
-        im = im.resize((round(im.width * 0.85), round(im.height * 0.85)),
-                       Image.Resampling.LANCZOS)
-        prepared = _encode(im, fmt, icc, 70)
+        im = im.resize((max(1, round(im.width * scale)), max(1, round(im.height * scale))),
+                       Image.Resampling.LANCZOS, reducing_gap=2.0)
+        prepared = _encode(im, fmt, icc, quality)
     return prepared
 
 
@@ -282,10 +324,33 @@ class ImageStore:
         return embedded
 
 
+ANIMATION_NOTE = "This picture moves on the website"
+
+
+def _animation_note(img: etree._Element, url: str | None) -> None:
+    """Under a still frame of an animated image: that it moves on the website, and where."""
+    after = img
+    for ancestor in img.iterancestors(xhtml("a")):
+        after = ancestor  # a link cannot hold another
+    br = etree.Element(xhtml("br"))
+    note = etree.Element(xhtml("span"), {"class": "kb-animation-note"})
+    if url:
+        note.text = ANIMATION_NOTE + ": "
+        link = etree.SubElement(note, xhtml("a"), {"href": url, "class": "kb-external"})
+        link.text = url
+        link.tail = "."
+    else:
+        note.text = ANIMATION_NOTE + "."
+    note.tail, after.tail = after.tail, None
+    after.addnext(br)
+    br.addnext(note)
+
+
 def embed_images(pages: Iterable[tuple[etree._Element, RenderedPage]], store: ImageStore,
-                 diagnostics: Diagnostics) -> bool:
+                 diagnostics: Diagnostics, site_url: str = "") -> bool:
     """Point each page's `<img data-kb-image>` at its embedded file, or put its alt text in
-    its place. True when every image left has a non-empty alt."""
+    its place; a still frame of an animated image gets a note with the page's web address
+    (when the site has a `url`). True when every image left has a non-empty alt."""
     all_alt = True
     for root, rendered in pages:
         for img in [el for el in root.iter(xhtml("img")) if el.get(IMAGE_ATTR) is not None]:
@@ -297,12 +362,14 @@ def embed_images(pages: Iterable[tuple[etree._Element, RenderedPage]], store: Im
                                     "link to it is shown instead")
                 link = img.makeelement(xhtml("a"), {"href": image.url, "class": "kb-external"})
                 link.text = image.alt.strip() or image.url
-                replace(img, link)
+                replace_element(img, link)
                 continue
             embedded = store.embed(image, rendered.page)
             if embedded is None:
                 missing_image(img, image.rel)
                 continue
             img.set("src", embedded.href)
+            if embedded.image.animated:
+                _animation_note(img, site_url + rendered.page.url if site_url else None)
             all_alt = all_alt and bool(image.alt.strip())
     return all_alt

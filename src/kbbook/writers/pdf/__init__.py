@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urljoin
 
@@ -18,14 +19,32 @@ from ...render import RenderedBook
 from ...render.css import fetched
 from ...render.highlight import pygments_css
 from ...words import words
-from ..common import build_time, read_css_file, style_text
+from ..common import DEFAULT_VARIANT, VARIANTS, build_time, read_css_file, style_text
+from .cache import BuildCache, default_folder
+from .chunked import ChunkedPrint, Settings
+from .chunkrender import release_memory
+from .chunks import split
 from .coverage import check_fonts
-from .document import PAPER_SIZES, PrintDocument, build_print_document
+from .document import (
+    PAPER_SIZES,
+    PrintDocument,
+    PrintTree,
+    build_print_document,
+    build_print_tree,
+    serialize,
+)
 from .fetcher import SafeFetcher
+from .merge import make_agree
 from .progress import Progress
 from .weasy import Stylesheet, render_pdf
+from .workers import WorkerDied, Workers, default_jobs, warm_up
 
-__all__ = ["PrintDocument", "build_print_document", "stylesheets", "write_pdf"]
+__all__ = ["DEFAULT_DPI", "DEFAULT_VARIANT", "VARIANTS", "PdfStats", "PrintDocument",
+           "WorkerDied", "build_print_document", "default_folder", "default_jobs",
+           "stylesheets", "warm_up", "write_pdf"]
+
+DEFAULT_DPI = 300
+"""Images are downsampled to this resolution at the size they are printed."""
 
 KBBOOK_CSS = "kbbook's print stylesheet"
 _AT_LINE = re.compile(r"\bat (\d+):\d+")
@@ -63,7 +82,7 @@ class _Problems:
     """Where each WeasyPrint message comes from: a stylesheet and its line, or the page and
     line of the image or stylesheet rule that names the URL it is about."""
 
-    def __init__(self, rendered: RenderedBook, document: PrintDocument,
+    def __init__(self, rendered: RenderedBook, document: PrintDocument | PrintTree,
                  sheets: Sequence[Stylesheet], diagnostics: Diagnostics) -> None:
         self.diagnostics = diagnostics
         self.places: dict[str, list[tuple[str, int | None]]] = {}
@@ -94,26 +113,71 @@ class _Problems:
         url = _URL.search(message)
         self._report(url.group(0) if url else None, "pdf-render", f"WeasyPrint: {message}")
 
-    def refused(self, fetcher: SafeFetcher) -> None:
-        for url, reason in dict.fromkeys(fetcher.refused):
+    def refused(self, refused: Sequence[tuple[str, str]]) -> None:
+        for url, reason in dict.fromkeys(refused):
             self._report(url, "pdf-refused", reason if reason.startswith(url)
                          else f"{url}: {reason}")
 
 
+@dataclass(frozen=True)
+class PdfStats:
+    """What a PDF build did."""
+
+    chunks: int
+    """Documents the book was cut into (1 for a single render)."""
+    renders: int
+    """WeasyPrint renders it took (layout passes included; 0 when all came from the
+    cache)."""
+
+
 def write_pdf(rendered: RenderedBook, out: Path, diagnostics: Diagnostics, *,
               css: Sequence[Path] = (), paper: str = "a4", parts: Sequence[Node] | None = None,
-              progress: bool = False) -> None:
-    """Write the book (or the subtrees `parts`, a handout) as a PDF at `out`."""
+              progress: bool = False, verbose: bool = False, jobs: int | None = None,
+              cache: bool = True, cache_dir: Path | None = None, image_dpi: int = DEFAULT_DPI,
+              variant: str = DEFAULT_VARIANT, chunked: bool = True) -> PdfStats:
+    """Write the book (or the subtrees `parts`, a handout) as a PDF at `out`: tagged PDF/UA
+    by default, or the PDF/A (or untagged, `none`) `variant`.
+
+    The book is laid out in chunks of whole chapters by `jobs` worker processes (default:
+    one per core) and merged; chunk renders are kept in `cache_dir` (default: the user's
+    cache folder; none with `cache=False`) for the next build. `chunked=False` lays the
+    book out as one WeasyPrint document instead (one core, no cache)."""
     day = build_time(diagnostics).date()
     printed = None if parts is None else {n.page.rel for root in parts for _, n in root.walk()}
     check_fonts([rp for rp in rendered.pages if printed is None or rp.page.rel in printed],
                 diagnostics)
-    with Progress(progress) as display:
-        document = build_print_document(rendered, paper=paper, parts=parts, day=day, css=css)
+    with Progress(progress, verbose) as display:
+        tree = build_print_tree(rendered, paper=paper, parts=parts, day=day, css=css)
         sheets = stylesheets(css, paper, rendered.book.config.lang)
-        problems = _Problems(rendered, document, sheets, diagnostics)
-        fetcher = SafeFetcher(document.policy)
-        display.say("rendering with WeasyPrint")
-        render_pdf(document.html, document.base_url, sheets, fetcher, out,
-                   on_problem=problems.weasyprint, on_step=display.weasyprint_step)
-    problems.refused(fetcher)
+        problems = _Problems(rendered, tree, sheets, diagnostics)
+        if not chunked:
+            fetcher = SafeFetcher(tree.policy)
+            display.say("rendering with WeasyPrint")
+            render_pdf(serialize(tree.html), tree.base_url, sheets, fetcher, out,
+                       on_problem=problems.weasyprint, on_step=display.weasyprint_step,
+                       dpi=image_dpi, variant=variant)
+            make_agree(out)
+            problems.refused(fetcher.refused)
+            return PdfStats(1, 1)
+        workers_wanted = jobs or default_jobs()
+        base_url, policy = tree.base_url, tree.policy
+        chunks = split(tree, workers_wanted)
+        del tree  # used up by the chunks
+        release_memory()
+        build_cache = BuildCache((cache_dir or default_folder()) if cache else None)
+        try:
+            with Workers(workers_wanted, on_page=display.page) as workers:
+                settings = Settings(tuple(sheets), base_url, policy, image_dpi,
+                                    f"{paper}; {variant}", variant)
+                printer = ChunkedPrint(chunks, settings, build_cache, workers, diagnostics,
+                                       display.say)
+                renders = printer.write(out)
+        finally:
+            build_cache.close()
+        display.say(f"{printer.renders} chunk renders for {len(chunks)} chunks")
+    for render in renders:
+        for source, message in render.problems:
+            problems.weasyprint(source, message)
+        problems.refused(render.refused)
+    return PdfStats(len(chunks), printer.renders)
+

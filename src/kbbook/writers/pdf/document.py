@@ -127,6 +127,34 @@ def build_print_document(rendered: RenderedBook, *, paper: Paper = "a4",
                          css: Sequence[Path] = ()) -> PrintDocument:
     """The print HTML of the book, or of the subtrees `parts` (a handout), dated `day`
     (default: today)."""
+    tree = build_print_tree(rendered, paper=paper, parts=parts, day=day, css=css)
+    return PrintDocument(serialize(tree.html), tree.base_url, tree.policy, tree.title)
+
+
+@dataclass(frozen=True)
+class PrintTree:
+    """The print HTML as a tree (plain HTML names, no namespace), before it is written out:
+    the chunked render cuts it into documents of a few chapters each."""
+
+    html: etree._Element
+    """`<html>`: `<head>`, then `<body>` with the cover, the contents and `<main>`."""
+    base_url: str
+    """As in `PrintDocument`."""
+    policy: FetchPolicy
+    """As in `PrintDocument`."""
+    title: str
+    """As in `PrintDocument`."""
+
+
+def serialize(html: etree._Element) -> str:
+    """A print tree as the HTML text WeasyPrint reads."""
+    return etree.tostring(html, method="html", encoding="unicode", doctype="<!DOCTYPE html>")
+
+
+def build_print_tree(rendered: RenderedBook, *, paper: Paper = "a4",
+                     parts: Sequence[Node] | None = None, day: date | None = None,
+                     css: Sequence[Path] = ()) -> PrintTree:
+    """The print HTML as a tree; `build_print_document` writes it out."""
     day = day or date.today()
     config = rendered.book.config
     by_rel = {rp.page.rel: rp for rp in rendered.pages}
@@ -171,6 +199,5 @@ def build_print_document(rendered: RenderedBook, *, paper: Paper = "a4",
     for el in html.iter():
         el.tag = etree.QName(el).localname
     etree.cleanup_namespaces(html)
-    text = etree.tostring(html, method="html", encoding="unicode", doctype="<!DOCTYPE html>")
     policy = FetchPolicy.create([config.root], css, allow_remote=config.allow_remote)
-    return PrintDocument(text, config.root.as_uri() + "/", policy, title)
+    return PrintTree(html, config.root.as_uri() + "/", policy, title)

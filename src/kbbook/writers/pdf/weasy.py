@@ -11,7 +11,18 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from ...version import __version__
+from ..common import DEFAULT_VARIANT
 from .fetcher import SafeFetcher
+
+JPEG_QUALITY = 85
+"""For the photos WeasyPrint downsamples or re-encodes."""
+
+
+def variant_options(variant: str | None) -> dict[str, Any]:
+    """WeasyPrint's options for `variant`: every variant but `none` is tagged."""
+    if variant in (None, "none"):
+        return {}
+    return {"pdf_variant": variant, "pdf_tags": True}
 
 Problem = Callable[[str | None, str], None]
 """Told of each WeasyPrint warning: the stylesheet being read (None while the book is laid
@@ -79,7 +90,8 @@ def _finisher(document: Any, pdf: Any) -> None:
 
 def render_pdf(html: str, base_url: str, stylesheets: Sequence[Stylesheet],
                fetcher: SafeFetcher, target: Path | BinaryIO, *,
-               on_problem: Problem, on_step: Callable[[str], None] | None = None) -> None:
+               on_problem: Problem, on_step: Callable[[str], None] | None = None,
+               dpi: int | None = None, variant: str | None = DEFAULT_VARIANT) -> None:
     """Render `html` with `stylesheets` (in that order, after WeasyPrint's own) to `target`.
     The stylesheets are given as WeasyPrint's user stylesheets, one cascade origin for all:
     the print HTML has none of its own."""
@@ -96,4 +108,5 @@ def render_pdf(html: str, base_url: str, stylesheets: Sequence[Stylesheet],
                                          url_fetcher=fetcher, font_config=fonts))
         reading[0] = None
         weasyprint.HTML(string=html, base_url=base_url, url_fetcher=fetcher).write_pdf(
-            target, stylesheets=sheets, font_config=fonts, finisher=_finisher)
+            target, stylesheets=sheets, font_config=fonts, finisher=_finisher, dpi=dpi,
+            jpeg_quality=JPEG_QUALITY, **variant_options(variant))

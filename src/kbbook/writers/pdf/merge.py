@@ -1,0 +1,298 @@
+"""The chunk PDFs merged into one book with pikepdf (qpdf): pages in order, then what a
+reader uses across them, rebuilt for the whole book: named destinations, links between
+chunks, the nested bookmarks, the structure tree of a tagged PDF (one document, its parts
+in reading order), the metadata, the language and what a PDF/A or PDF/UA variant declares.
+(WeasyPrint writes no page labels: a viewer numbers the pages from the cover, as the print
+does.)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import warnings
+from collections.abc import Sequence
+from pathlib import Path
+
+import pikepdf
+from pikepdf import Array, Dictionary, Name, NameTree, OutlineItem, String
+
+from .chunks import CROSS_CHUNK
+from .page import MAX_BOOKMARK_LEVEL
+
+
+def _dests(pdf: pikepdf.Pdf) -> list[tuple[str, pikepdf.Object]]:
+    """The named destinations of one chunk PDF, in order."""
+    names = pdf.Root.get("/Names")
+    if names is None or "/Dests" not in names:
+        return []
+    return [(str(key), value) for key, value in NameTree(names.Dests).items()]
+
+
+def _page_numbers(pdf: pikepdf.Pdf) -> dict[tuple[int, int], int]:
+    """Each page object of a PDF -> its index."""
+    return {page.obj.objgen: index for index, page in enumerate(pdf.pages)}
+
+
+def _page_index(numbers: dict[tuple[int, int], int], ref: pikepdf.Object) -> int | None:
+    try:
+        return numbers.get(ref.objgen)
+    except (AttributeError, TypeError):
+        return None
+
+
+def _copy_outline(items: Sequence[OutlineItem], numbers: dict[tuple[int, int], int],
+                  offset: int, into: list[OutlineItem]) -> None:
+    """Bookmarks of one chunk appended to `into`, their pages moved by `offset`; depth is
+    unbounded, so no recursion."""
+    stack = [(list(items), into)]
+    while stack:
+        todo, target = stack.pop()
+        for item in todo:
+            page = None
+            dest = item.destination
+            top = left = None
+            if isinstance(dest, Array) and len(dest) >= 1:
+                page = _page_index(numbers, dest[0])
+                if len(dest) >= 4 and str(dest[1]) == "/XYZ":
+                    left, top = float(dest[2]), float(dest[3])
+            copy = OutlineItem(item.title, offset + (page or 0), "XYZ", left=left, top=top) \
+                if page is not None else OutlineItem(item.title)
+            copy.is_closed = item.is_closed
+            target.append(copy)
+            if item.children:
+                stack.append((list(item.children), copy.children))
+
+
+def _image_key(image: pikepdf.Stream) -> tuple[object, ...]:
+    """What makes two image objects the same picture: their data and how it is read."""
+    smask = image.get("/SMask")
+    return (hashlib.blake2b(image.read_raw_bytes(), digest_size=20).digest(),
+            tuple(sorted((str(k), repr(v)) for k, v in image.items()
+                         if k not in ("/Length", "/SMask"))),
+            None if smask is None else _image_key(smask))
+
+
+def _share_images(book: pikepdf.Pdf) -> None:
+    """An image that several chunks show is kept once: each chunk embedded its own copy."""
+    seen: dict[tuple[object, ...], pikepdf.Object] = {}
+    done: set[tuple[int, int]] = set()
+    keys: dict[tuple[int, int], tuple[object, ...]] = {}
+    stack = [page.obj.get("/Resources") for page in book.pages]
+    while stack:
+        resources = stack.pop()
+        if resources is None or (resources.objgen in done and resources.objgen != (0, 0)):
+            continue
+        done.add(resources.objgen)
+        xobjects = resources.get("/XObject")
+        if xobjects is None:
+            continue
+        for name in list(xobjects.keys()):
+            xobject = xobjects[name]
+            if xobject.get("/Subtype") == Name.Form:
+                stack.append(xobject.get("/Resources"))
+            elif xobject.get("/Subtype") == Name.Image:
+                if xobject.objgen not in keys:
+                    keys[xobject.objgen] = _image_key(xobject)
+                key = keys[xobject.objgen]
+                if key in seen:
+                    xobjects[name] = seen[key]
+                else:
+                    seen[key] = xobject
+
+
+def _numbers(tree: pikepdf.Object) -> list[tuple[int, pikepdf.Object]]:
+    """The (key, value) pairs of a number tree, leaves and kids alike, without recursion."""
+    pairs, stack = [], [tree]
+    while stack:
+        node = stack.pop()
+        nums = node.get("/Nums")
+        if nums is not None:
+            pairs += [(int(nums[i]), nums[i + 1]) for i in range(0, len(nums) - 1, 2)]
+        stack += list(node.get("/Kids", []))
+    return sorted(pairs, key=lambda pair: pair[0])
+
+
+def _elements(k: pikepdf.Object | None) -> list[pikepdf.Object]:
+    """A structure element's kids as a list (`/K` may be one object or an array)."""
+    if k is None:
+        return []
+    return list(k) if isinstance(k, Array) else [k]
+
+
+def _copy(book: pikepdf.Pdf, source: pikepdf.Pdf, obj: pikepdf.Object) -> pikepdf.Object:
+    """`obj` of `source` in `book` (qpdf copies only indirect objects: a direct one is made
+    indirect in the source first)."""
+    if not isinstance(obj, pikepdf.Dictionary | pikepdf.Array | pikepdf.Stream):
+        return obj
+    return book.copy_foreign(obj if obj.is_indirect else source.make_indirect(obj))
+
+
+_DOCUMENT_ENTRIES = ("/MarkInfo", "/ViewerPreferences", "/Metadata", "/OutputIntents")
+"""What a variant (or tagging) puts in the catalogue, the same in every chunk."""
+
+
+def _merge_structure(book: pikepdf.Pdf, sources: Sequence[pikepdf.Pdf],
+                     offsets: Sequence[int]) -> None:
+    """One structure tree for the book: a Document element holding each chunk's elements
+    in order; each chunk's parent-tree keys (of its pages and link annotations) moved past
+    the chunk before. The chunks' elements point at the pages already copied (qpdf copies
+    an object of a source once), so nothing is duplicated."""
+    if not any("/StructTreeRoot" in source.Root for source in sources):
+        return
+    document = book.make_indirect(Dictionary(Type=Name.StructElem, S=Name.Document,
+                                              K=Array()))
+    root = book.make_indirect(Dictionary(Type=Name.StructTreeRoot, K=Array([document])))
+    document.P = root
+    nums = Array()
+    roles: dict[str, pikepdf.Object] = {}
+    next_key = 0
+    for index, (source, offset) in enumerate(zip(sources, offsets, strict=True)):
+        tree = source.Root.get("/StructTreeRoot")
+        if tree is None:
+            continue
+        shift = next_key
+        end = offsets[index + 1] if index + 1 < len(offsets) else len(book.pages)
+        for page in book.pages[offset:end]:
+            if "/StructParents" in page.obj:
+                page.obj.StructParents = int(page.obj.StructParents) + shift
+                next_key = max(next_key, int(page.obj.StructParents) + 1)
+            for annot in page.obj.get("/Annots", []):
+                if "/StructParent" in annot:
+                    annot.StructParent = int(annot.StructParent) + shift
+                    next_key = max(next_key, int(annot.StructParent) + 1)
+        for key, value in _numbers(tree.get("/ParentTree", Dictionary())):
+            nums.append(key + shift)
+            nums.append(_copy(book, source, value))
+            next_key = max(next_key, key + shift + 1)
+        for top in _elements(tree.get("/K")):
+            # a chunk is a Document of its own: its parts join the book's
+            kids = _elements(top.get("/K")) if top.get("/S") == Name.Document else [top]
+            for kid in kids:
+                copied = _copy(book, source, kid)
+                if isinstance(copied, Dictionary) and "/S" in copied:
+                    copied.P = document
+                document.K.append(copied)
+        for name, value in (tree.get("/RoleMap") or Dictionary()).items():
+            roles.setdefault(name, value)
+    _scope_headers(document)
+    root.ParentTree = book.make_indirect(Dictionary(Nums=nums))
+    root.ParentTreeNextKey = next_key
+    if roles:
+        root.RoleMap = Dictionary(roles)
+    book.Root.StructTreeRoot = root
+
+
+def _scope_headers(document: pikepdf.Object) -> None:
+    """Each table header cell says what it heads: a header row's cells their columns, a
+    header cell in a body row its row (WeasyPrint links data cells to their headers, but
+    leaves /Scope out, which screen readers also read)."""
+    stack = [(document, None)]
+    while stack:
+        element, parent = stack.pop()
+        kind = element.get("/S")
+        if kind == Name.TH:
+            section = parent.get("/P") if parent is not None else None
+            in_head = section is not None and section.get("/S") == Name.THead
+            scope = Name.Column if in_head else Name.Row
+            attributes = element.get("/A")
+            if attributes is None:
+                element.A = Dictionary(O=Name.Table, Scope=scope)
+            elif isinstance(attributes, Dictionary) and attributes.get("/O") == Name.Table:
+                if "/Scope" not in attributes:
+                    attributes.Scope = scope
+        stack += [(kid, element) for kid in _elements(element.get("/K"))
+                  if isinstance(kid, Dictionary) and "/S" in kid]
+
+
+def _declare(book: pikepdf.Pdf, first: pikepdf.Pdf) -> None:
+    """The catalogue entries of the first chunk (every chunk has the same), and its XMP
+    metadata brought in line with the document information (PDF/A asks both to agree)."""
+    for entry in _DOCUMENT_ENTRIES:
+        if entry in first.Root:
+            book.Root[entry] = _copy(book, first, first.Root[entry])
+    agree(book)
+
+
+def agree(pdf: pikepdf.Pdf) -> None:
+    """The XMP metadata, where there is one, says what the document information says (the
+    title, and kbbook as the producer): PDF/A asks both to agree."""
+    if "/Metadata" in pdf.Root:
+        with pdf.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as meta:
+            meta.load_from_docinfo(pdf.docinfo, raise_failure=False)
+
+
+def save(pdf: pikepdf.Pdf, out: Path, version: str) -> None:
+    """Write `pdf` to `out` as PDF `version` (or later): into memory, then to the file from
+    Python, as qpdf aborts the whole process when a write fails (a full disk), where
+    Python's OSError leaves the older book in place."""
+    data = io.BytesIO()
+    old = version < "1.5"  # (PDF 1.4, as PDF/A-1 asks, has no object streams)
+    pdf.save(data, min_version=version, compress_streams=True,
+             object_stream_mode=pikepdf.ObjectStreamMode.disable if old
+             else pikepdf.ObjectStreamMode.generate, deterministic_id=True)
+    with out.open("wb") as f:
+        f.write(data.getbuffer())
+
+
+def make_agree(path: Path) -> None:
+    """`agree`, on a PDF file."""
+    with pikepdf.open(path, allow_overwriting_input=True) as pdf:
+        if "/Metadata" not in pdf.Root:
+            return
+        agree(pdf)
+        save(pdf, path, pdf.pdf_version)
+
+
+def merge(parts: Sequence[Path], owned: Sequence[frozenset[str]], out: Path) -> int:
+    """Merge the chunk PDFs `parts` (in order) into `out`; `owned[i]` are the ids of chunk i,
+    whose named destinations it provides. Returns the page count."""
+    book = pikepdf.new()
+    sources = [pikepdf.open(part) for part in parts]
+    try:
+        first = sources[0]
+        offsets = []
+        with warnings.catch_warnings():
+            # Named destinations are rebuilt below, for the whole book.
+            warnings.simplefilter("ignore", pikepdf.PageCopyWarning if hasattr(
+                pikepdf, "PageCopyWarning") else UserWarning)
+            for source in sources:
+                offsets.append(len(book.pages))
+                book.pages.extend(source.pages)
+        if first.docinfo:
+            book.docinfo = book.copy_foreign(first.docinfo)
+        if "/Lang" in first.Root:
+            book.Root.Lang = first.Root.Lang
+        _declare(book, first)
+        _merge_structure(book, sources, offsets)
+        numbers = [_page_numbers(source) for source in sources]
+        dests = NameTree.new(book)
+        for source, offset, ids, pages in zip(sources, offsets, owned, numbers, strict=True):
+            for name, dest in _dests(source):
+                if name not in ids or not isinstance(dest, Array) or not len(dest):
+                    continue  # another chunk's place: that chunk says where it is
+                page = _page_index(pages, dest[0])
+                if page is None:
+                    continue
+                dests[name] = Array([book.pages[offset + page].obj, *list(dest)[1:]])
+        book.Root.Names = Dictionary(Dests=dests.obj)
+        for page in book.pages:
+            for annot in page.get("/Annots", []):
+                action = annot.get("/A")
+                if action is None or action.get("/S") != Name.URI:
+                    continue
+                uri = str(action.get("/URI", ""))
+                if uri.startswith(CROSS_CHUNK):
+                    del annot["/A"]
+                    annot.Dest = String(uri[len(CROSS_CHUNK):])
+        _share_images(book)
+        with book.open_outline(max_depth=MAX_BOOKMARK_LEVEL + 1) as outline:
+            for source, offset, pages in zip(sources, offsets, numbers, strict=True):
+                with source.open_outline(max_depth=MAX_BOOKMARK_LEVEL + 1) as chunk_outline:
+                    _copy_outline(chunk_outline.root, pages, offset, outline.root)
+        save(book, out, first.pdf_version)
+        return len(book.pages)
+    finally:
+        for source in sources:
+            source.close()
+        book.close()

@@ -1,0 +1,273 @@
+"""The chunked print against the single render, the build cache, and a worker that dies.
+
+The single render (one WeasyPrint document, page numbers by `target-counter`) is the oracle:
+the chunked book must have the same pages, texts, bookmarks and link targets."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from kbbook.errors import Diagnostics
+from kbbook.pipeline import SiteOptions, read_and_render
+from kbbook.render import RenderedBook
+from kbbook.writers.pdf import chunks, write_pdf
+
+from shared import CONTENT, PRODUCTBRAIN, ROOT, needs_productbrain
+from sitemaker import make_site, page
+
+
+def _marks(reader: PdfReader, outline: list, depth: int = 0) -> list[tuple[int, str, int]]:
+    out: list[tuple[int, str, int]] = []
+    for item in outline:
+        if isinstance(item, list):
+            out += _marks(reader, item, depth + 1)
+        else:
+            out.append((depth, item.title, reader.get_destination_page_number(item)))
+    return out
+
+
+def _links(reader: PdfReader) -> list[tuple[int, str, int | None]]:
+    """(page, target, page the target is on) of every link, internal or to the web."""
+    found: list[tuple[int, str, int | None]] = []
+    dests = reader.named_destinations
+    for index, pdf_page in enumerate(reader.pages):
+        for annot in pdf_page.get("/Annots") or []:
+            annot = annot.get_object()
+            dest = annot.get("/Dest")
+            if isinstance(dest, str):
+                target = dests.get(dest)
+                found.append((index, dest, None if target is None
+                              else reader.get_destination_page_number(target)))
+            elif "/URI" in (annot.get("/A") or {}):
+                found.append((index, str(annot["/A"]["/URI"]), -1))
+    return found
+
+
+def _same_book(chunked: Path, single: Path) -> None:
+    a, b = PdfReader(chunked), PdfReader(single)
+    assert len(a.pages) == len(b.pages)
+    assert _marks(a, a.outline) == _marks(b, b.outline)
+    links = _links(a)
+    assert links == _links(b)
+    assert all(target is not None for _, _, target in links), "a link leads nowhere"
+    assert [p.extract_text() for p in a.pages] == [p.extract_text() for p in b.pages]
+    assert a.metadata == b.metadata
+
+
+def _build_both(rendered: RenderedBook, tmp_path: Path, jobs: int) -> tuple[Path, Path, int]:
+    chunked, single = tmp_path / "chunked.pdf", tmp_path / "single.pdf"
+    stats = write_pdf(rendered, chunked, Diagnostics(), jobs=jobs, cache=False)
+    write_pdf(rendered, single, Diagnostics(), chunked=False)
+    return chunked, single, stats.chunks
+
+
+def _many_chapters(root: Path, chapters: int = 6) -> Path:
+    """Chapters long enough for several pages each, linking to each other across chunks."""
+    files = {"_config.yml": "title: Chapters\nurl: https://example.org\n"}
+    for n in range(1, chapters + 1):
+        links = " ".join(f"See [chapter {m}](c{m}.md) and [its part](c{m}.md#part-{m})."
+                         for m in range(1, chapters + 1) if m != n)
+        paragraphs = "\n\n".join(f"Paragraph {i} of chapter {n}. " * 12 for i in range(40))
+        files[f"c{n}.md"] = page(f"Chapter {n}", nav_order=n, body=(
+            f"{links}\n\n{paragraphs}\n\n## Part {n}\n\nThe part of chapter {n}. {links}\n"))
+    return make_site(root, files)
+
+
+def test_chunked_is_the_single_render_across_many_chunks(tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch
+                                                         ) -> None:
+    monkeypatch.setattr(chunks, "MIN_CHUNK", 1000)  # a chunk per chapter
+    rendered = read_and_render(SiteOptions(_many_chapters(tmp_path / "site")), Diagnostics())
+    chunked, single, count = _build_both(rendered, tmp_path, jobs=2)
+    assert count == 7  # the front matter and six chapters
+    _same_book(chunked, single)
+    text = PdfReader(chunked).pages[-1].extract_text()
+    assert "(p." in text  # cross-references into earlier chunks are numbered
+
+
+def test_chunked_handbook_is_the_single_render(tmp_path: Path) -> None:
+    rendered = read_and_render(SiteOptions(CONTENT), Diagnostics())
+    chunked, single, _ = _build_both(rendered, tmp_path, jobs=2)
+    _same_book(chunked, single)
+
+
+@needs_productbrain
+def test_chunked_productbrain_is_the_single_render(tmp_path: Path) -> None:
+    rendered = read_and_render(SiteOptions(PRODUCTBRAIN), Diagnostics())
+    chunked, single, count = _build_both(rendered, tmp_path, jobs=2)
+    assert count > 3
+    _same_book(chunked, single)
+
+
+def test_jobs_1_renders_in_this_process_the_same_book(tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(chunks, "MIN_CHUNK", 1000)
+    rendered = read_and_render(SiteOptions(_many_chapters(tmp_path / "site", 3)),
+                               Diagnostics())
+    one, two = tmp_path / "one.pdf", tmp_path / "two.pdf"
+    write_pdf(rendered, one, Diagnostics(), jobs=1, cache=False)
+    write_pdf(rendered, two, Diagnostics(), jobs=2, cache=False)
+    assert one.read_bytes() == two.read_bytes()
+
+
+def test_page_n_of_m_counts_the_whole_book(tmp_path: Path,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(chunks, "MIN_CHUNK", 1000)
+    site = _many_chapters(tmp_path / "site", 3)
+    css = tmp_path / "pages.css"
+    css.write_text('@page { @bottom-center { content: "page " counter(page) " of " '
+                   'counter(pages); } }\n')
+    rendered = read_and_render(SiteOptions(site), Diagnostics())
+    out = tmp_path / "book.pdf"
+    assert write_pdf(rendered, out, Diagnostics(), css=[css], cache=False).chunks == 4
+    reader = PdfReader(out)
+    total = len(reader.pages)
+    for number in (3, total):
+        assert f"page {number} of {total}" in reader.pages[number - 1].extract_text()
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    path.write_text(path.read_text(encoding="utf-8").replace(old, new, 1), encoding="utf-8")
+
+
+def test_cache_hit_miss_and_corrupt_entry(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+                                          ) -> None:
+    monkeypatch.setattr(chunks, "MIN_CHUNK", 1000)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    site = _many_chapters(tmp_path / "site", 4)
+    cache = tmp_path / "cache"
+
+    def build(name: str) -> tuple[Path, int]:
+        rendered = read_and_render(SiteOptions(site), Diagnostics())
+        out = tmp_path / name
+        return out, write_pdf(rendered, out, Diagnostics(), cache_dir=cache).renders
+
+    first, renders = build("first.pdf")
+    assert renders == 10  # a layout pass and a render of each of the five chunks
+    again, renders = build("again.pdf")
+    assert renders == 0  # every chunk from the cache
+    assert again.read_bytes() == first.read_bytes()
+
+    # A sentence changed in chapter 3: its chunk alone is laid out again, once.
+    _edit(site / "c3.md", "The part of chapter 3.", "The changed part of chapter 3.")
+    edited, renders = build("edited.pdf")
+    assert renders == 1
+    assert "changed part of chapter 3" in "".join(p.extract_text()
+                                                  for p in PdfReader(edited).pages)
+    # A corrupt entry and a foreign one are rebuilt, never used.
+    entries = sorted((cache / "pdf").glob("*.pdf"))
+    assert entries
+    for entry in entries[:2]:
+        entry.write_bytes(b"%PDF-1.7 not what was stored")
+    foreign = sorted((cache / "pdf").glob("*.json"))[-1]
+    foreign.write_text(foreign.read_text().replace('"key": "', '"key": "x'))
+    rebuilt, renders = build("rebuilt.pdf")
+    assert 1 <= renders <= 3
+    assert rebuilt.read_bytes() == edited.read_bytes()
+    assert not list(cache.glob("build-*")), "a build's scratch folder was left"
+
+
+def test_no_cache_keeps_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("KBBOOK_CACHE_DIR", str(cache))
+    rendered = read_and_render(SiteOptions(_many_chapters(tmp_path / "site", 2)),
+                               Diagnostics())
+    write_pdf(rendered, tmp_path / "book.pdf", Diagnostics(), cache=False)
+    assert not cache.exists()
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            if ppid == pid:
+                found.append(int(entry.name))
+    return found
+
+
+def _forked(pid: int) -> bool:
+    """A copy of the fork server (not a program it runs while importing WeasyPrint)."""
+    try:
+        return b"forkserver" in Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return False
+
+
+def _workers(pid: int) -> list[int]:
+    """The processes laying out chunks: children of the fork server that `pid` started."""
+    return [worker for child in _children(pid) if _forked(child)
+            for worker in _children(child) if _forked(worker)]
+
+
+def _state(pid: int) -> str:
+    """R running, S sleeping, Z dead: '' when there is no such process."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return ""
+
+
+def _start_build(site: Path, out: Path, cache: Path, *extra: str) -> subprocess.Popen[str]:
+    env = {**os.environ, "KBBOOK_CACHE_DIR": str(cache)}
+    # As from a terminal: Ctrl-C interrupts (a background job would start with it ignored).
+    return subprocess.Popen([sys.executable, "-m", "kbbook", "pdf", str(site), "-o", str(out),
+                             "--jobs", "2", *extra], cwd=ROOT, env=env, text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+
+
+def _wait_for_workers(process: subprocess.Popen[str]) -> list[int]:
+    deadline = time.monotonic() + 120
+    seen: set[int] = set()
+    while time.monotonic() < deadline and process.poll() is None:
+        workers = [w for w in _workers(process.pid) if _state(w) == "R"]
+        if set(workers) & seen:  # busy and still there: laying out a chunk
+            return sorted(set(workers) & seen)
+        seen.update(workers)
+        time.sleep(0.2)
+    pytest.fail("no worker started")
+
+
+@pytest.mark.parametrize("how", ["killed worker", "ctrl-c"])
+def test_a_stopped_build_keeps_the_older_book_and_leaves_nothing(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, how: str) -> None:
+    site = _many_chapters(tmp_path / "site", 12)
+    out = tmp_path / "out" / "book.pdf"
+    out.parent.mkdir()
+    out.write_bytes(b"the older book")
+    cache = tmp_path / "cache"
+    process = _start_build(site, out, cache, "--no-cache" if how == "ctrl-c" else "--quiet")
+    workers = _wait_for_workers(process)
+    if how == "killed worker":  # as the system does when memory runs out
+        # The main process held still meanwhile, so the worker's chunk is still wanted.
+        os.kill(process.pid, signal.SIGSTOP)
+        os.kill(workers[0], signal.SIGKILL)
+        os.kill(process.pid, signal.SIGCONT)
+    else:
+        os.kill(process.pid, signal.SIGINT)
+    workers += _workers(process.pid)
+    _, stderr = process.communicate(timeout=120)
+    if how == "killed worker":
+        assert process.returncode == 1, stderr
+        assert "a PDF worker stopped" in stderr and "killed, or ran out of memory" in stderr
+    else:
+        assert process.returncode == 130, stderr
+        assert "interrupted; no file was changed" in stderr
+    assert "Traceback" not in stderr, stderr
+    assert out.read_bytes() == b"the older book"
+    assert sorted(p.name for p in out.parent.iterdir()) == ["book.pdf"]
+    assert not list(cache.glob("build-*"))
+    for worker in workers:  # every worker is gone
+        assert _state(worker) in ("", "Z")
