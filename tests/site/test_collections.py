@@ -58,7 +58,8 @@ def test_documents_of_each_collection(tmp_path: Path) -> None:
     assert all(p.kind is PageKind.DOCUMENT and p.output for p in recipes)
     assert [(p.url, p.output) for p in by["tools"]] == [("/tools/knife.html", True)]
     assert [(p.url, p.output) for p in by["notes"]] == [("/notes/n.html", False)]
-    assert not diagnostics.items
+    # (a _folder that is no collection is skipped, as Jekyll skips it, but said)
+    assert [(d.path, d.code) for d in diagnostics.items] == [("_other/", "not-a-collection")]
 
 
 def test_collections_dir_sort_by_and_order(tmp_path: Path) -> None:
