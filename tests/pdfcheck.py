@@ -91,13 +91,12 @@ def headings(path: Path) -> list[tuple[str, int]]:
 
 
 def _fonts(resources: pikepdf.Object | None, seen: set[tuple[int, int]]) -> Iterator[Dictionary]:
-    if resources is None or resources.objgen in seen and resources.objgen != (0, 0):
+    if resources is None or (resources.objgen in seen and resources.objgen != (0, 0)):
         return
     seen.add(resources.objgen)
     for font in (resources.get("/Font") or Dictionary()).values():
         yield font
-        for descendant in font.get("/DescendantFonts", []):
-            yield descendant
+        yield from font.get("/DescendantFonts", [])
         yield from _fonts(font.get("/Resources"), seen)  # a Type 3 font's own
     for xobject in (resources.get("/XObject") or Dictionary()).values():
         if xobject.get("/Subtype") == Name.Form:

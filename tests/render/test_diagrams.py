@@ -56,6 +56,9 @@ def test_diagrams_are_svg_with_text_labels_and_icon_outlines(drawn) -> None:  # 
     for svg in (flow, sequence):
         assert float(svg.get("width")) > 0 and float(svg.get("height")) > 0
         assert "@keyframes" not in "".join(s.text or "" for s in svg.iter(SVG + "style"))
+    # Its accessible name (and the tagged PDF's alternative text): the labels, in order.
+    assert flow[0].tag == SVG + "title"
+    assert flow[0].text.startswith("Diagram: ") and "Done" in flow[0].text
 
 
 def test_ids_are_unique_in_the_book_and_references_follow(drawn) -> None:  # type: ignore[no-untyped-def]

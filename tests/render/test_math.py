@@ -71,5 +71,7 @@ def test_mathml_and_its_drawing() -> None:
     assert svg.tag == "{http://www.w3.org/2000/svg}svg" and svg.get("width") is None
     assert "vertical-align: -" in svg.get("style") and "em" in svg.get("style")
     assert not list(svg.iter("{http://www.w3.org/2000/svg}text"))  # all paths: no font
+    # its TeX is its name (the tagged PDF's alternative text for the figure)
+    assert svg[0].tag == "{http://www.w3.org/2000/svg}title" and svg[0].text == r"\sqrt{x^2}"
     with pytest.raises(MathError):
         mathml(r"\left(", display=True)

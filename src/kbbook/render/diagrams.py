@@ -45,7 +45,7 @@ def _without_animation(css: str) -> str:
                            and rule.lower_at_keyword.endswith("keyframes")))
 
 
-def finish_svg(svg: str, prefix: str, name: str = "Diagram") -> etree._Element:
+def finish_svg(svg: str, prefix: str, label: str = "Diagram") -> etree._Element:
     """Mermaid's SVG as a book can hold it; DiagramError when it is not plain SVG."""
     if "<foreignObject" in svg:
         raise DiagramError("Mermaid wrote HTML labels (foreignObject), which books cannot "
@@ -75,7 +75,7 @@ def finish_svg(svg: str, prefix: str, name: str = "Diagram") -> etree._Element:
             el.attrib.pop(name, None)
     scope_ids(root, prefix)
     root.set("class", " ".join([*classes(root), "kb-diagram-svg"]))
-    _name(root, name)
+    _name(root, label)
     return root
 
 
@@ -87,9 +87,9 @@ def _name(root: etree._Element, name: str) -> None:
         return
     labels: list[str] = []
     for text in root.iter(f"{{{SVG_NS}}}text"):
-        label = " ".join("".join(text.itertext()).split())
-        if label and label not in labels:
-            labels.append(label)
+        shown = " ".join(" ".join(text.itertext()).split())  # (a tspan per line or word)
+        if shown and shown not in labels:
+            labels.append(shown)
     title = etree.Element(f"{{{SVG_NS}}}title")
     title.text = (f"{name}: " + ", ".join(labels))[:500] if labels else name
     if own is not None:

@@ -198,9 +198,9 @@ def _scope_headers(document: pikepdf.Object) -> None:
             attributes = element.get("/A")
             if attributes is None:
                 element.A = Dictionary(O=Name.Table, Scope=scope)
-            elif isinstance(attributes, Dictionary) and attributes.get("/O") == Name.Table:
-                if "/Scope" not in attributes:
-                    attributes.Scope = scope
+            elif (isinstance(attributes, Dictionary) and attributes.get("/O") == Name.Table
+                  and "/Scope" not in attributes):
+                attributes.Scope = scope
         stack += [(kid, element) for kid in _elements(element.get("/K"))
                   if isinstance(kid, Dictionary) and "/S" in kid]
 
