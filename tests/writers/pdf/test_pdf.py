@@ -685,8 +685,8 @@ def test_a_note_called_twice_shows_one_number_and_no_bare_notes_heading(
     ("de", "Inhalt", "(S.12)", 'lang="de"'),
     ('"no"', "Innhold", "(s.12)", 'lang="nb"'),  # hyphenated as Bokmål
     ("ja", "目次", "(12ページ)", 'lang="ja"'),
-    # (pypdf gives right-to-left lines in visual order: the parentheses come out mirrored)
-    ("he", "תוכן העניינים", ")12עמ׳(", 'lang="he" dir="rtl"'),
+    # (pypdf gives the tagged PDF's right-to-left runs in visual order: number first)
+    ("he", "תוכן העניינים", "(12עמ׳)", 'lang="he" dir="rtl"'),
 ])
 def test_the_book_s_own_words_follow_the_site_language(
         tmp_path: Path, lang: str, contents: str, page_ref: str, html_attrs: str) -> None:

@@ -4,11 +4,13 @@ structure tree's integrity and what PDF/A declares."""
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import pikepdf
 import pytest
 from pdfua import Severity, validate
+from PIL import Image
 from pypdf import PdfReader
 from typer.testing import CliRunner
 
@@ -18,7 +20,8 @@ from kbbook.pipeline import SiteOptions, build_pdf, read_and_render
 from kbbook.writers.pdf import write_pdf
 from pdfcheck import headings, pdfa_problems, structure_problems
 
-from shared import CONTENT, PRODUCTBRAIN, needs_productbrain
+from shared import CONTENT
+from sitemaker import make_site, page
 
 
 def _errors(path: Path) -> list[str]:
@@ -64,21 +67,33 @@ def test_the_headings_are_read_in_the_order_of_the_pages(handbook) -> None:  # t
     assert set(_bookmark_pages(path)) <= set(pages)
 
 
-@needs_productbrain
+def _site(root: Path) -> Path:
+    """Two chapters, an image with an alpha channel, a link to the web, a table."""
+    picture = io.BytesIO()
+    Image.new("RGBA", (60, 40), (200, 30, 30, 128)).save(picture, "PNG")
+    return make_site(root, {
+        "_config.yml": "title: Archive\n",
+        "a.png": picture.getvalue(),
+        "a.md": page("Alpha", nav_order=1, body="# Alpha\n\n![A red box](a.png)\n\n"
+                     "See [the web](https://example.org).\n\n| k | v |\n|---|---|\n| a | b |\n"),
+        "b.md": page("Beta", nav_order=2, body="# Beta\n\nMore, and [Alpha](a.md).\n"),
+    })
+
+
 @pytest.mark.parametrize(("variant", "part", "level"), [("pdf/a-2b", 2, "B"),
                                                        ("pdf/a-3u", 3, "U")])
 def test_pdfa_declares_what_archiving_asks(tmp_path: Path, variant: str, part: int,
                                            level: str) -> None:
-    """productbrain has images with an alpha channel and links to the web."""
-    out = build_pdf(PRODUCTBRAIN, tmp_path / "book.pdf", pdf_variant=variant).output
+    out = build_pdf(_site(tmp_path / "site"), tmp_path / "book.pdf",
+                    pdf_variant=variant).output
     assert pdfa_problems(out, part, level) == []
     assert structure_problems(out) == []
 
 
 def test_untagged_when_asked_and_the_cache_keeps_them_apart(tmp_path: Path) -> None:
-    cache = tmp_path / "cache"
-    tagged = build_pdf(CONTENT, tmp_path / "a.pdf", cache_dir=cache).output
-    plain = build_pdf(CONTENT, tmp_path / "b.pdf", cache_dir=cache, pdf_variant="none").output
+    cache, site = tmp_path / "cache", _site(tmp_path / "site")
+    tagged = build_pdf(site, tmp_path / "a.pdf", cache_dir=cache).output
+    plain = build_pdf(site, tmp_path / "b.pdf", cache_dir=cache, pdf_variant="none").output
     with pikepdf.open(tagged) as a, pikepdf.open(plain) as b:
         assert "/StructTreeRoot" in a.Root and "/StructTreeRoot" not in b.Root
         assert len(a.pages) == len(b.pages)
