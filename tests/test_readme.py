@@ -23,5 +23,9 @@ def test_the_python_api_example_runs(tmp_path: Path, monkeypatch: pytest.MonkeyP
     monkeypatch.chdir(tmp_path)
     exec(compile(block, "README.md", "exec"), {})
     assert (tmp_path / "handbook.epub").stat().st_size > 0
-    assert capsys.readouterr().out.strip().endswith("ordering.pdf")
+    printed = capsys.readouterr().out.strip().splitlines()
+    assert printed[-3:] == ["ordering.pdf", "books/The kbbook Handbook.epub",
+                            "books/The kbbook Handbook.pdf"]
     assert (tmp_path / "ordering.pdf").stat().st_size > 0
+    assert sorted(p.name for p in (tmp_path / "books").iterdir()) == [
+        "The kbbook Handbook.epub", "The kbbook Handbook.pdf"]

@@ -122,11 +122,16 @@ def read_and_render(options: SiteOptions, diagnostics: Diagnostics, *,
 
 def default_output(config: SiteConfig, suffix: str) -> Path:
     """The site title as a file name, in the current folder."""
-    safe = "".join(c if c.isalnum() or c in " -_.," else "-" for c in config.title).strip(" .")
+    return Path(file_name(config.title, suffix))
+
+
+def file_name(title: str, suffix: str) -> str:
+    """A title as a file name: letters, digits and ` -_.,` kept, anything else a dash."""
+    safe = "".join(c if c.isalnum() or c in " -_.," else "-" for c in title).strip(" .")
     # File systems allow 255 bytes in a name; leave room for the suffix and temporary files.
     while len(safe.encode()) > 120:
         safe = safe[:-1]
-    return Path((safe.rstrip(" .") or "book") + suffix)
+    return (safe.rstrip(" .") or "book") + suffix
 
 
 Write = Callable[[RenderedBook, Path, Diagnostics], None]
@@ -248,3 +253,135 @@ def check_site(site: Path | str | SiteOptions, *, nav_rules: NavRules | None = N
             raise
         return Checked(0, diagnostics, problem=exc.message)
     return Checked(len(rendered.pages), diagnostics, rendered.book.config.mode.describe())
+
+
+def _folder(folder: Path | str | None) -> Path:
+    """The folder books are written into (made when it does not exist)."""
+    path = Path(folder) if folder is not None else Path.cwd()
+    if path.exists() and not path.is_dir():
+        raise KbbookError(f"{path} is a file; give a folder for the books (-o FOLDER)")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise KbbookError(f"{path}: cannot make the folder ({exc.strerror})") from None
+    return path
+
+
+def build_books(site: Path | str | SiteOptions, folder: Path | str | None = None, *,
+                formats: Sequence[str] = ("epub", "pdf"), css: Sequence[Path] = (),
+                device: str = "default", paper: str = "a4", pdf_variant: str = "pdf/ua-1",
+                progress: bool = False, verbose: bool = False, strict: bool = False,
+                jobs: int | None = None, cache: bool = True,
+                cache_dir: Path | str | None = None, image_dpi: int = 300,
+                nav_rules: NavRules | None = None, github_pages: bool | None = None,
+                include_hidden: bool = False, allow_remote: bool = False,
+                linked_pages: bool = True, diagnostics: Diagnostics | None = None
+                ) -> tuple[Built, ...]:
+    """The EPUB and the PDF (`formats`) from one read and one render of the site, into
+    `folder` (default: here; made when missing), each named after the site's title. Each
+    is written atomically; none is written when the site has errors (or warnings, with
+    `strict`): BookNotWritten."""
+    from .writers.common import VARIANTS
+
+    wanted = tuple(dict.fromkeys(f.lower() for f in formats))
+    unknown = [f for f in wanted if f not in ("epub", "pdf")]
+    if unknown or not wanted:
+        raise KbbookError(f"format {', '.join(unknown) or '(none)'}: kbbook writes epub and "
+                          "pdf; give one or both, e.g. --format epub,pdf")
+    if pdf_variant not in VARIANTS:
+        raise KbbookError(f"PDF variant {pdf_variant!r} is not one kbbook writes; use one of "
+                          + ", ".join(VARIANTS))
+    options = _options(site, nav_rules=nav_rules, github_pages=github_pages,
+                       include_hidden=include_hidden, allow_remote=allow_remote,
+                       linked_pages=linked_pages)
+    from .writers.epub import ImagePreparer, write_epub
+    from .writers.epub.devices import device_named
+    from .writers.pdf import warm_up, write_pdf
+
+    diagnostics = diagnostics if diagnostics is not None else Diagnostics()
+    reader = device_named(device)
+    sheets = tuple(Path(c) for c in css)
+    for sheet in sheets:
+        read_css_file(sheet)
+    out = _folder(folder)
+    if "pdf" in wanted:
+        warm_up(jobs)
+    with ImagePreparer() as preparer:
+        epub = "epub" in wanted
+        rendered = read_and_render(options, diagnostics, preparer=preparer if epub else None,
+                                   device=reader)
+        title = rendered.book.config.title
+        targets = {f: out / file_name(title, reader.suffix if f == "epub" else ".pdf")
+                   for f in wanted}
+        if diagnostics.errors or (strict and diagnostics.warnings):
+            what = "errors" if diagnostics.errors else "warnings (strict)"
+            names = " and ".join(str(t) for t in targets.values())
+            raise BookNotWritten(f"the site has {what}; {names} not written", diagnostics)
+        built = []
+        for fmt, target in targets.items():
+            if fmt == "epub":
+                write_atomically(target, lambda tmp: write_epub(
+                    rendered, tmp, diagnostics, css=sheets, device=reader, preparer=preparer))
+            else:
+                write_atomically(target, lambda tmp: write_pdf(
+                    rendered, tmp, diagnostics, css=sheets, paper=paper, progress=progress,
+                    verbose=verbose, jobs=jobs, cache=cache,
+                    cache_dir=Path(cache_dir) if cache_dir is not None else None,
+                    image_dpi=image_dpi, variant=pdf_variant))
+            built.append(Built(target, diagnostics))
+    return tuple(built)
+
+
+def build_handouts(site: Path | str | SiteOptions, folder: Path | str | None = None, *,
+                   depth: int = 0, paper: str = "a4", css: Sequence[Path] = (),
+                   pdf_variant: str = "pdf/ua-1", progress: bool = False,
+                   verbose: bool = False, strict: bool = False, jobs: int | None = None,
+                   cache: bool = True, cache_dir: Path | str | None = None,
+                   image_dpi: int = 300, nav_rules: NavRules | None = None,
+                   github_pages: bool | None = None, include_hidden: bool = False,
+                   allow_remote: bool = False, linked_pages: bool = True,
+                   diagnostics: Diagnostics | None = None) -> tuple[Built, ...]:
+    """A handout PDF for every chapter (every page at `depth` with its subtree; the pages
+    above it each on their own) into `folder` (made when missing): `01 Title.pdf`, ... in
+    reading order, from one read and one render, laid out by the same worker processes.
+    A link to another handout's page goes to the website, or says which chapter it is in."""
+    from .book import split_parts
+    from .writers.common import VARIANTS
+    from .writers.pdf import Workers, default_jobs, warm_up, write_pdf
+
+    if pdf_variant not in VARIANTS:
+        raise KbbookError(f"PDF variant {pdf_variant!r} is not one kbbook writes; use one of "
+                          + ", ".join(VARIANTS))
+    options = _options(site, nav_rules=nav_rules, github_pages=github_pages,
+                       include_hidden=include_hidden, allow_remote=allow_remote,
+                       linked_pages=linked_pages)
+    diagnostics = diagnostics if diagnostics is not None else Diagnostics()
+    sheets = tuple(Path(c) for c in css)
+    for sheet in sheets:
+        read_css_file(sheet)
+    out = _folder(folder)
+    warm_up(jobs)
+    rendered = read_and_render(options, diagnostics)
+    parts = split_parts(rendered.book, depth)
+    width = max(2, len(str(len(parts))))
+    names: set[str] = set()
+    targets = []
+    for n, part in enumerate(parts, 1):
+        name = file_name(f"{n:0{width}d} {part.page.title or part.page.rel}", ".pdf")
+        while name.lower() in names:  # (two titles that shorten to one name)
+            name = name[:-4] + "-.pdf"
+        names.add(name.lower())
+        targets.append((part, out / name))
+    if diagnostics.errors or (strict and diagnostics.warnings):
+        what = "errors" if diagnostics.errors else "warnings (strict)"
+        raise BookNotWritten(f"the site has {what}; no handout was written", diagnostics)
+    built = []
+    with Workers(jobs or default_jobs()) as workers:
+        for part, target in targets:
+            write_atomically(target, lambda tmp, part=part: write_pdf(
+                rendered, tmp, diagnostics, css=sheets, paper=paper, parts=(part,),
+                progress=progress, verbose=verbose, jobs=jobs, cache=cache,
+                cache_dir=Path(cache_dir) if cache_dir is not None else None,
+                image_dpi=image_dpi, variant=pdf_variant, workers=workers))
+            built.append(Built(target, diagnostics))
+    return tuple(built)

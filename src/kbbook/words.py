@@ -7,7 +7,7 @@ kbbook has none; `direction(lang)` says which way the language is written.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 
@@ -37,6 +37,8 @@ class Words:
     """In place of a page that could not be rendered."""
     diagram: str
     """The accessible name of a drawn diagram."""
+    see: str = "see"
+    """Before the chapter a handout's link leads to, when the site has no web address."""
 
     def page_ref(self, number: str) -> str:
         return f"{self.page_before}{number}{self.page_after}"
@@ -99,6 +101,11 @@ _TABLES: dict[str, Words] = {
                 "תוכן העניינים", "תוכן מוטמע: ", "פרטים", "(לא ניתן היה לעמד דף זה.)",
                 "תרשים"),
 }
+_SEE = {"en": "see", "de": "siehe", "fr": "voir", "es": "véase", "it": "vedi", "pt": "ver",
+        "nl": "zie", "ja": "参照:", "zh": "见", "ko": "참조:", "no": "se", "sv": "se",
+        "da": "se", "fi": "katso", "pl": "zob.", "cs": "viz", "ru": "см.", "ar": "انظر",
+        "he": "ראו"}
+_TABLES = {lang: replace(table, see=_SEE[lang]) for lang, table in _TABLES.items()}
 _ALIASES = {"nb": "no", "nn": "no", "iw": "he"}
 # Languages written right to left (their primary subtags).
 _RTL = frozenset({"ar", "arc", "ckb", "dv", "fa", "he", "iw", "ks", "ku", "ps", "sd", "syr",

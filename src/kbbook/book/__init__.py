@@ -3,7 +3,7 @@
 from .appendix import APPENDIX, add_linked_pages
 from .build import build_book, part_page
 from .contents import ContentsEntry, contents, nest
-from .model import Book, HiddenPage, Node, fold, select_parts
+from .model import Book, HiddenPage, Node, fold, select_parts, split_parts
 from .nav import sort_siblings
 
 __all__ = [
@@ -20,4 +20,5 @@ __all__ = [
     "part_page",
     "select_parts",
     "sort_siblings",
+    "split_parts",
 ]

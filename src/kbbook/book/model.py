@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -165,3 +166,17 @@ def select_parts(book: Book, names: Iterable[str]) -> tuple[Node, ...]:
     inside = {n.page.rel for node in chosen for _, n in node.walk() if n is not node}
     unique = {n.page.rel: n for n in chosen if n.page.rel not in inside}
     return tuple(sorted(unique.values(), key=lambda n: order[n.page.rel]))
+
+
+def split_parts(book: Book, depth: int = 0) -> tuple[Node, ...]:
+    """The book cut into handouts, in reading order: each page at `depth` with its subtree,
+    and each page above it on its own (with its subtree when nothing of it lies at
+    `depth`), so every page is in exactly one handout."""
+    parts: list[Node] = []
+    for level, node in book.walk():
+        if level == depth or (level < depth and not node.children):
+            parts.append(node)
+        elif level < depth and node.page.kind is not PageKind.PART:
+            # (a part the book adds is a heading over its pages: nothing of its own)
+            parts.append(dataclasses.replace(node, children=()))
+    return tuple(parts)

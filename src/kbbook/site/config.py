@@ -58,6 +58,14 @@ class ExternalLink:
     """Where it leads (absolute)."""
 
 
+COMMAND_SETTINGS = frozenset({
+    "strict", "nav_rules", "github_pages", "include_hidden", "linked_pages", "allow_remote",
+    "css", "output", "verbose", "device", "paper", "pdf_variant", "jobs", "image_dpi",
+    "cache", "cache_dir", "quiet", "only", "split_depth", "formats"})
+"""The commands' options, which the `kbbook:` section may also hold (kbbook.settings reads
+and checks them)."""
+
+
 @dataclass(frozen=True)
 class BookSettings:
     """The `kbbook:` section of `_config.yml`."""
@@ -231,7 +239,8 @@ def _book_settings(value: Any, root: Path, diagnostics: Diagnostics,
         diagnostics.warning("_config.yml", where.line("kbbook"), "config",
                             "the kbbook: section must be a mapping of settings; ignored")
         return BookSettings()
-    known = {"cover", "identifier", "publisher", "image_max_size", "toc_depth"}
+    known = {"cover", "identifier", "publisher", "image_max_size", "toc_depth",
+             *COMMAND_SETTINGS}
     for key in value:
         if key not in known:
             diagnostics.warning("_config.yml", where.line("kbbook", str(key)), "config",

@@ -7,6 +7,7 @@ being read, the page and line of an image, the stylesheet line that names a refu
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -40,7 +41,7 @@ from .weasy import Stylesheet, render_pdf
 from .workers import WorkerDied, Workers, default_jobs, warm_up
 
 __all__ = ["DEFAULT_DPI", "DEFAULT_VARIANT", "VARIANTS", "PdfStats", "PrintDocument",
-           "WorkerDied", "build_print_document", "default_folder", "default_jobs",
+           "WorkerDied", "Workers", "build_print_document", "default_folder", "default_jobs",
            "stylesheets", "warm_up", "write_pdf"]
 
 DEFAULT_DPI = 300
@@ -134,14 +135,16 @@ def write_pdf(rendered: RenderedBook, out: Path, diagnostics: Diagnostics, *,
               css: Sequence[Path] = (), paper: str = "a4", parts: Sequence[Node] | None = None,
               progress: bool = False, verbose: bool = False, jobs: int | None = None,
               cache: bool = True, cache_dir: Path | None = None, image_dpi: int = DEFAULT_DPI,
-              variant: str = DEFAULT_VARIANT, chunked: bool = True) -> PdfStats:
+              variant: str = DEFAULT_VARIANT, chunked: bool = True,
+              workers: Workers | None = None) -> PdfStats:
     """Write the book (or the subtrees `parts`, a handout) as a PDF at `out`: tagged PDF/UA
     by default, or the PDF/A (or untagged, `none`) `variant`.
 
     The book is laid out in chunks of whole chapters by `jobs` worker processes (default:
     one per core) and merged; chunk renders are kept in `cache_dir` (default: the user's
     cache folder; none with `cache=False`) for the next build. `chunked=False` lays the
-    book out as one WeasyPrint document instead (one core, no cache)."""
+    book out as one WeasyPrint document instead (one core, no cache). `workers` are worker
+    processes to use (and leave running: handouts share them) instead of new ones."""
     day = build_time(diagnostics).date()
     printed = None if parts is None else {n.page.rel for root in parts for _, n in root.walk()}
     check_fonts([rp for rp in rendered.pages if printed is None or rp.page.rel in printed],
@@ -165,11 +168,14 @@ def write_pdf(rendered: RenderedBook, out: Path, diagnostics: Diagnostics, *,
         del tree  # used up by the chunks
         release_memory()
         build_cache = BuildCache((cache_dir or default_folder()) if cache else None)
+        own = workers is None
+        pool = Workers(workers_wanted) if workers is None else workers
+        pool.on_page = display.page
         try:
-            with Workers(workers_wanted, on_page=display.page) as workers:
+            with pool if own else contextlib.nullcontext(pool):
                 settings = Settings(tuple(sheets), base_url, policy, image_dpi,
                                     f"{paper}; {variant}", variant)
-                printer = ChunkedPrint(chunks, settings, build_cache, workers, diagnostics,
+                printer = ChunkedPrint(chunks, settings, build_cache, pool, diagnostics,
                                        display.say)
                 renders = printer.write(out)
         finally:

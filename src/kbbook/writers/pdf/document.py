@@ -161,7 +161,9 @@ def build_print_tree(rendered: RenderedBook, *, paper: Paper = "a4",
     roots = tuple(rendered.book.roots if parts is None else parts)
     page_ids = {n.page.rel: by_rel[n.page.rel].page_id
                 for root in roots for _, n in root.walk()}
-    ctx = PrintContext(frozenset(page_ids))
+    chapters = {n.page.rel: root.page.title or "" for root in rendered.book.roots
+                for _, n in root.walk()}
+    ctx = PrintContext(frozenset(page_ids), chapters, words(config.lang).see)
     part_titles = tuple(root.page.title or "" for root in roots) if parts else ()
     title = config.title + (f": {', '.join(part_titles)}" if part_titles else "")
 

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import copy
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from urllib.parse import unquote
 
 from lxml import etree
@@ -39,6 +39,10 @@ class PrintContext:
 
     printed: frozenset[str]
     """Source paths of the pages in this print."""
+    chapters: Mapping[str, str] = field(default_factory=dict)
+    """Each page of the book -> the title of its chapter (for "see ..." in a handout)."""
+    see: str = "see"
+    """The book's word for it."""
 
 
 def _local(tag: object) -> str:
@@ -236,6 +240,12 @@ def _map_link(a: etree._Element, rendered: RenderedPage, ctx: PrintContext) -> N
         if link.url:
             _external(a, link.url)
         else:
+            chapter = ctx.chapters.get(link.page or "")
+            if chapter:  # (a handout of a site with no address: say where it is)
+                note = etree.Element(xhtml("span"), {"class": "kb-see"})
+                note.text = f" ({ctx.see} {chapter})"
+                note.tail, a.tail = a.tail, None
+                a.addnext(note)
             _unlink(a)
     else:
         a.set("href", "#" + link.anchor)
