@@ -17,9 +17,10 @@ RUN python3 -m venv /opt/kbbook \
     && /opt/kbbook/bin/pip install --no-cache-dir --disable-pip-version-check /tmp/kbbook \
     && bash /tmp/kbbook/.ci/install-diagrams /opt/kbbook/share/kbbook \
     && rm -rf /tmp/kbbook /root/.npm
-# A cache folder that any user can write: `docker run --user` may give one without a home.
+# Caches (kbbook's renders and drawings, fontconfig's) where any user can write:
+# `docker run --user "$(id -u):$(id -g)"` gives one without a home.
 ENV PATH=/opt/kbbook/bin:$PATH \
-    KBBOOK_CACHE_DIR=/tmp/kbbook-cache
+    XDG_CACHE_HOME=/tmp/cache
 
 RUN useradd --create-home --uid 1000 kbbook
 USER kbbook
