@@ -5,6 +5,7 @@
 #   epub,pdf), INPUT_STRICT (true or false), INPUT_EXTRA_ARGS (more options for
 #   kbbook build)
 set -euo pipefail
+# shellcheck source=inputs.sh
 source "$(dirname "$0")/inputs.sh"
 output=${INPUT_OUTPUT:-books}
 formats=${INPUT_FORMATS:-epub,pdf}

@@ -3,6 +3,7 @@
 # with strict (the default) warnings fail the run as errors do.
 #   INPUT_SITE (default .), INPUT_STRICT (true or false)
 set -euo pipefail
+# shellcheck source=inputs.sh
 source "$(dirname "$0")/inputs.sh"
 set -x
 kbbook check "$site" "${strict[@]}"

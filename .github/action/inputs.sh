@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034  # the variables are for the scripts that source it
 # What the action's check and build steps share: the inputs, from the environment that
 # action.yml sets (INPUT_SITE, INPUT_STRICT). Sourced, not run.
 site=${INPUT_SITE:-.}
