@@ -100,9 +100,6 @@ def test_chunked_handbook_is_the_single_render(tmp_path: Path) -> None:
 
 
 @needs_productbrain
-@pytest.mark.skipif(not os.environ.get("KBBOOK_SLOW_TESTS"),
-                    reason="productbrain printed twice takes most of a minute; "
-                    "KBBOOK_SLOW_TESTS=1 compares it")
 def test_chunked_productbrain_is_the_single_render(tmp_path: Path) -> None:
     rendered = read_and_render(SiteOptions(PRODUCTBRAIN), Diagnostics())
     chunked, single, count = _build_both(rendered, tmp_path, jobs=2)
