@@ -381,6 +381,9 @@ def epub(
     verbose: Annotated[bool | None, typer.Option(
         "--verbose", "-v", show_default=False,
         help="Also list the book's largest files.")] = None,
+    cache: Annotated[bool | None, typer.Option(
+        "--cache/--no-cache", show_default=False,
+        help="Use and keep prepared images (default), or neither.")] = None,
     nav_rules: NavRulesOpt = None,
     github_pages: GithubPagesOpt = None,
     include_hidden: HiddenOpt = None,
@@ -392,13 +395,14 @@ def epub(
     """
     path, chosen = _settings("epub", site, css=_stylesheets(css), device=device,
                              strict=strict, allow_remote=allow_remote, verbose=verbose,
-                             nav_rules=nav_rules, github_pages=github_pages,
+                             cache=cache, nav_rules=nav_rules, github_pages=github_pages,
                              include_hidden=include_hidden, linked_pages=linked_pages)
     from .writers.epub.devices import device_named
 
     target = _into(output, chosen["output"], path, device_named(chosen["device"]).suffix)
     built = _written(lambda: build_epub(_site_options(path, chosen), target, css=chosen["css"],
-                                        device=chosen["device"], strict=chosen["strict"]))
+                                        device=chosen["device"], strict=chosen["strict"],
+                                        cache=chosen["cache"]))
     if chosen["verbose"]:
         for line in largest_files(built[0].output):
             print(line, file=sys.stderr)

@@ -159,10 +159,12 @@ def build_epub(site: Path | str | SiteOptions, out: Path | str | None = None, *,
                css: Sequence[Path] = (), device: str = "default", strict: bool = False,
                nav_rules: NavRules | None = None, github_pages: bool | None = None,
                include_hidden: bool = False, allow_remote: bool = False,
-               linked_pages: bool = True, diagnostics: Diagnostics | None = None) -> Built:
+               linked_pages: bool = True, cache: bool = True,
+               diagnostics: Diagnostics | None = None) -> Built:
     """Write the site's book as an EPUB 3 at `out` (default: its title, here), for the
-    reader `device` names (default, tablet, kobo, kindle, eink). Raises BookNotWritten when
-    the site has errors (or warnings, with `strict`)."""
+    reader `device` names (default, tablet, kobo, kindle, eink); prepared images are kept in
+    the cache for the next build unless `cache` is False. Raises BookNotWritten when the
+    site has errors (or warnings, with `strict`)."""
     options = _options(site, nav_rules=nav_rules, github_pages=github_pages,
                        include_hidden=include_hidden, allow_remote=allow_remote,
                        linked_pages=linked_pages)
@@ -173,7 +175,7 @@ def build_epub(site: Path | str | SiteOptions, out: Path | str | None = None, *,
 
     sheets = tuple(Path(c) for c in css)
     # Images start being prepared, on other threads, as soon as a page shows them.
-    with ImagePreparer() as preparer:
+    with ImagePreparer(cache=cache) as preparer:
         def write(rendered: RenderedBook, tmp: Path, d: Diagnostics) -> None:
             write_epub(rendered, tmp, d, css=sheets, device=reader, preparer=preparer)
 
@@ -306,7 +308,7 @@ def build_books(site: Path | str | SiteOptions, folder: Path | str | None = None
     out = _folder(folder)
     if "pdf" in wanted:
         warm_up(jobs)
-    with ImagePreparer() as preparer:
+    with ImagePreparer(cache=cache) as preparer:
         epub = "epub" in wanted
         rendered = read_and_render(options, diagnostics, preparer=preparer if epub else None,
                                    device=reader)

@@ -122,7 +122,7 @@ OPTIONS: tuple[Option, ...] = (
     Option("pdf_variant", "--pdf-variant", DEFAULT_VARIANT, _choice(*VARIANTS), PRINT),
     Option("jobs", "--jobs", None, _number(1, 256), PRINT, "(one per core)"),
     Option("image_dpi", "--image-dpi", 300, _number(72, 2400), PRINT),
-    Option("cache", "--cache/--no-cache", True, _bool, PRINT),
+    Option("cache", "--cache/--no-cache", True, _bool, BOOKS),
     Option("cache_dir", "--cache-dir", None, _folder, PRINT,
            "(the user's cache folder)"),
     Option("quiet", "--quiet", False, _bool, PRINT),

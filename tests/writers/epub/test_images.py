@@ -218,3 +218,29 @@ def test_a_photo_over_the_budget_becomes_a_jpeg_of_its_size(tmp_path: Path) -> N
     assert len(prepared.data) <= 1_000_000 and prepared.media_type == "image/jpeg"
     with Image.open(io.BytesIO(prepared.data)) as im:
         assert im.size == (1600, 1200)
+
+
+def test_prepared_images_come_from_the_cache_next_time(tmp_path: Path) -> None:
+    from kbbook.writers.epub.imagecache import ImageCache
+    from kbbook.writers.epub.images import ImagePreparer, ImageTarget
+
+    path = save(tmp_path / "photo.png", noisy((900, 600)), "PNG")
+    cache = ImageCache(tmp_path / "cache")
+    small, grey = ImageTarget(400), ImageTarget(400, greyscale=True)
+    with ImagePreparer(small, cache=cache) as first:
+        made = first.result(path)
+    with ImagePreparer(small, cache=cache) as second:
+        again = second.result(path)
+    assert (cache.misses, cache.hits) == (1, 1) and again == made
+    with ImagePreparer(grey, cache=cache) as other:  # another device: prepared anew
+        assert other.result(path) != made
+    assert cache.misses == 2
+    for entry in (tmp_path / "cache").rglob("*"):
+        if entry.is_file():
+            entry.write_bytes(entry.read_bytes()[:-10])  # torn: ignored, made again
+    with ImagePreparer(small, cache=cache) as third:
+        assert third.result(path) == made
+    assert cache.misses == 3
+    path.write_bytes(save(tmp_path / "other.png", noisy((300, 200)), "PNG").read_bytes())
+    with ImagePreparer(small, cache=cache) as changed:  # the file changed: prepared anew
+        assert changed.result(path) != made

@@ -7,6 +7,7 @@ warning naming the page and the image, never a traceback.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import posixpath
@@ -34,6 +35,7 @@ from ...render.images import (
     verify,
 )
 from ...render.model import IMAGE_ATTR, ImageRef, RenderedPage, xhtml
+from .imagecache import ImageCache
 
 if TYPE_CHECKING:
     from ...site import Page
@@ -239,10 +241,14 @@ class ImageTarget:
 class ImagePreparer:
     """Prepares images on worker threads, so the work can start while pages are still being
     rendered: Pillow releases the GIL while it decodes, scales and encodes, so both cores
-    work. Use it as a context manager; leaving it cancels what was not started."""
+    work. Use it as a context manager; leaving it cancels what was not started. Prepared
+    images are kept in `cache` (default: kbbook's cache folder; `cache=False`: none) for the
+    next build."""
 
-    def __init__(self, target: ImageTarget | None = None) -> None:
+    def __init__(self, target: ImageTarget | None = None,
+                 cache: ImageCache | bool = True) -> None:
         self.target = target
+        self.cache = ImageCache() if cache is True else cache or None
         self._pool = ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1),
                                         thread_name_prefix="kbbook-image")
         self._futures: dict[tuple[Path, ImageTarget], Future[PreparedImage]] = {}
@@ -259,10 +265,23 @@ class ImagePreparer:
         if key not in self._futures:
             self._futures[key] = self._pool.submit(self._prepare, path, self.target)
 
-    @staticmethod
-    def _prepare(path: Path, target: ImageTarget) -> PreparedImage:
+    def _prepare(self, path: Path, target: ImageTarget) -> PreparedImage:
+        key = None
+        if self.cache is not None:
+            with contextlib.suppress(OSError):  # (prepare_image says why it cannot be read)
+                key = self.cache.key(path.read_bytes(), target)
+            found = self.cache.get(key) if key is not None else None
+            if found is not None:
+                fields, data = found
+                return PreparedImage(data, str(fields["extension"]), str(fields["media_type"]),
+                                     bool(fields.get("animated")))
         with strict_decoding():
-            return target.prepare(path)
+            prepared = target.prepare(path)
+        if self.cache is not None and key is not None:
+            self.cache.put(key, {"extension": prepared.extension,
+                                 "media_type": prepared.media_type,
+                                 "animated": prepared.animated}, prepared.data)
+        return prepared
 
     def result(self, path: Path) -> PreparedImage:
         """The prepared image; raises ImageError like `prepare_image`."""
@@ -272,6 +291,8 @@ class ImagePreparer:
 
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
+        if self.cache is not None:
+            self.cache.prune()
 
     def __enter__(self) -> ImagePreparer:
         return self
