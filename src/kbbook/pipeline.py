@@ -183,6 +183,14 @@ def build_epub(site: Path | str | SiteOptions, out: Path | str | None = None, *,
                       write, diagnostics, preparer, reader)
 
 
+def _check_variant(pdf_variant: str) -> None:
+    from .writers.common import VARIANTS
+
+    if pdf_variant not in VARIANTS:
+        raise KbbookError(f"PDF variant {pdf_variant!r} is not one kbbook writes; use one of "
+                          + ", ".join(VARIANTS))
+
+
 def build_pdf(site: Path | str | SiteOptions, out: Path | str | None = None, *,
               only: Sequence[str] = (), paper: str = "a4", css: Sequence[Path] = (),
               progress: bool = False, verbose: bool = False, strict: bool = False,
@@ -199,12 +207,9 @@ def build_pdf(site: Path | str | SiteOptions, out: Path | str | None = None, *,
     `image_dpi` at their printed size. The PDF is tagged (`pdf_variant` "pdf/ua-1"), or
     archival PDF/A ("pdf/a-2b", ...: `kbbook.writers.pdf.VARIANTS`), or untagged ("none").
     Raises BookNotWritten when the site has errors (or warnings, with `strict`)."""
-    from .writers.common import VARIANTS
     from .writers.pdf import warm_up, write_pdf
 
-    if pdf_variant not in VARIANTS:
-        raise KbbookError(f"PDF variant {pdf_variant!r} is not one kbbook writes; use one of "
-                          + ", ".join(VARIANTS))
+    _check_variant(pdf_variant)
     options = _options(site, nav_rules=nav_rules, github_pages=github_pages,
                        include_hidden=include_hidden, allow_remote=allow_remote,
                        linked_pages=linked_pages)
@@ -283,16 +288,12 @@ def build_books(site: Path | str | SiteOptions, folder: Path | str | None = None
     `folder` (default: here; made when missing), each named after the site's title. Each
     is written atomically; none is written when the site has errors (or warnings, with
     `strict`): BookNotWritten."""
-    from .writers.common import VARIANTS
-
     wanted = tuple(dict.fromkeys(f.lower() for f in formats))
     unknown = [f for f in wanted if f not in ("epub", "pdf")]
     if unknown or not wanted:
         raise KbbookError(f"format {', '.join(unknown) or '(none)'}: kbbook writes epub and "
                           "pdf; give one or both, e.g. --format epub,pdf")
-    if pdf_variant not in VARIANTS:
-        raise KbbookError(f"PDF variant {pdf_variant!r} is not one kbbook writes; use one of "
-                          + ", ".join(VARIANTS))
+    _check_variant(pdf_variant)
     options = _options(site, nav_rules=nav_rules, github_pages=github_pages,
                        include_hidden=include_hidden, allow_remote=allow_remote,
                        linked_pages=linked_pages)
@@ -348,12 +349,9 @@ def build_handouts(site: Path | str | SiteOptions, folder: Path | str | None = N
     reading order, from one read and one render, laid out by the same worker processes.
     A link to another handout's page goes to the website, or says which chapter it is in."""
     from .book import split_parts
-    from .writers.common import VARIANTS
     from .writers.pdf import Workers, default_jobs, warm_up, write_pdf
 
-    if pdf_variant not in VARIANTS:
-        raise KbbookError(f"PDF variant {pdf_variant!r} is not one kbbook writes; use one of "
-                          + ", ".join(VARIANTS))
+    _check_variant(pdf_variant)
     options = _options(site, nav_rules=nav_rules, github_pages=github_pages,
                        include_hidden=include_hidden, allow_remote=allow_remote,
                        linked_pages=linked_pages)

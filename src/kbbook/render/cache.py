@@ -8,9 +8,12 @@ A cache that cannot be read or written is no error: the drawing is made again.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import tempfile
+import time
+from collections.abc import Iterable
 from pathlib import Path
 
 _KEY = re.compile(r"^[0-9a-f]{16,128}$")
@@ -59,3 +62,21 @@ class DrawingCache:
             os.replace(tmp.name, path)
         except OSError:
             pass  # (a read-only cache: drawn again next time)
+
+
+def prune_files(entries: Iterable[Path], max_bytes: int, max_age: float) -> None:
+    """Remove the files unused (not touched) for `max_age` seconds, then the oldest until
+    those left hold less than `max_bytes`."""
+    found = []
+    for path in entries:
+        with contextlib.suppress(OSError):
+            stat = path.stat()
+            found.append((stat.st_mtime, stat.st_size, path))
+    found.sort()
+    total, now = sum(size for _, size, _ in found), time.time()
+    for mtime, size, path in found:
+        if now - mtime <= max_age and total <= max_bytes:
+            break
+        with contextlib.suppress(OSError):
+            path.unlink()
+            total -= size

@@ -14,10 +14,9 @@ import hashlib
 import json
 import os
 import tempfile
-import time
 from pathlib import Path
 
-from ...render.cache import cache_root
+from ...render.cache import cache_root, prune_files
 from ...version import __version__
 
 FORMAT = 1
@@ -80,18 +79,6 @@ class ImageCache:
             pass  # (a cache that cannot be written is no cache: prepared again next time)
 
     def prune(self, max_bytes: int = MAX_BYTES, max_age: float = MAX_AGE) -> None:
-        entries = []
         with contextlib.suppress(OSError):
-            for sub in self.folder.iterdir():
-                for path in sub.iterdir():
-                    with contextlib.suppress(OSError):
-                        stat = path.stat()
-                        entries.append((stat.st_mtime, stat.st_size, path))
-        entries.sort()
-        total, now = sum(size for _, size, _ in entries), time.time()
-        for mtime, size, path in entries:
-            if now - mtime <= max_age and total <= max_bytes:
-                break
-            with contextlib.suppress(OSError):
-                path.unlink()
-                total -= size
+            prune_files((path for sub in self.folder.iterdir() for path in sub.iterdir()),
+                        max_bytes, max_age)

@@ -18,11 +18,11 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import Iterable
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from ...render.cache import cache_root
+from ...render.cache import cache_root, prune_files
 from ...version import __version__
 from .chunkrender import Layout
 
@@ -200,13 +200,10 @@ def _write_json(path: Path, data: object) -> None:
         raise
 
 
-def _entries(folder: Path) -> Iterable[tuple[float, int, Path]]:
+def _entries(folder: Path) -> Iterator[Path]:
     for sub in ("pdf", "layout"):
         with contextlib.suppress(OSError):
-            for path in (folder / sub).iterdir():
-                with contextlib.suppress(OSError):
-                    stat = path.stat()
-                    yield stat.st_mtime, stat.st_size, path
+            yield from (folder / sub).iterdir()
 
 
 def prune(folder: Path, max_bytes: int = MAX_BYTES, max_age: float = MAX_AGE) -> None:
@@ -217,11 +214,4 @@ def prune(folder: Path, max_bytes: int = MAX_BYTES, max_age: float = MAX_AGE) ->
         for stale in folder.glob("build-*"):
             if now - stale.stat().st_mtime > 24 * 3600:
                 shutil.rmtree(stale, ignore_errors=True)
-    entries = sorted(_entries(folder))
-    total = sum(size for _, size, _ in entries)
-    for mtime, size, path in entries:
-        if now - mtime <= max_age and total <= max_bytes:
-            break
-        with contextlib.suppress(OSError):
-            path.unlink()
-            total -= size
+    prune_files(_entries(folder), max_bytes, max_age)
