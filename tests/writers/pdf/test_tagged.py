@@ -107,3 +107,12 @@ def test_a_variant_kbbook_does_not_write_is_refused(tmp_path: Path) -> None:
                                       "-o", str(tmp_path / "b.pdf")])
     assert result.exit_code == 2 and "pdf/x-4" in result.output
     assert not (tmp_path / "b.pdf").exists()
+
+
+def test_an_image_without_alt_text_is_named_with_its_page_and_line(tmp_path: Path) -> None:
+    site = _site(tmp_path / "site")
+    make_site(site, {"c.md": page("Gamma", nav_order=3, body="# Gamma\n\nText.\n\n![](a.png)\n")})
+    built = build_pdf(site, tmp_path / "book.pdf")
+    found = [(d.path, d.line, d.code) for d in built.diagnostics.warnings if d.code == "no-alt"]
+    assert found == [("c.md", 9, "no-alt")]  # not a.md, whose picture has its words
+    assert "(WeasyPrint)" not in {d.path for d in built.diagnostics.warnings}

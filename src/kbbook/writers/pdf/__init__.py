@@ -49,6 +49,7 @@ DEFAULT_DPI = 300
 
 KBBOOK_CSS = "kbbook's print stylesheet"
 _AT_LINE = re.compile(r"\bat (\d+):\d+")
+_NO_ALT = re.compile(r'^Image "(.*)" has no required alt description$')
 _SVG_PROPERTY = re.compile(
     r"Ignored `(?:stroke|fill|marker|stop-|text-anchor|dominant-baseline|alignment-baseline|"
     r"baseline-shift|paint-order|vector-effect|shape-rendering|text-rendering|clip-rule|"
@@ -86,11 +87,15 @@ class _Problems:
     def __init__(self, rendered: RenderedBook, document: PrintDocument | PrintTree,
                  sheets: Sequence[Stylesheet], diagnostics: Diagnostics) -> None:
         self.diagnostics = diagnostics
+        self.base_url = document.base_url
         self.places: dict[str, list[tuple[str, int | None]]] = {}
+        self.without_alt: dict[str, list[tuple[str, int | None]]] = {}
         for rp in rendered.pages:
             for image in rp.images:
                 url = image.url or urljoin(document.base_url, image.rel)
                 self.places.setdefault(url, []).append((rp.page.rel, image.line))
+                if not image.alt.strip():
+                    self.without_alt.setdefault(url, []).append((rp.page.rel, image.line))
         for sheet in sheets:
             if sheet.base_url is not None:
                 for line, address in fetched(sheet.text):
@@ -110,6 +115,17 @@ class _Problems:
             line = _AT_LINE.search(message)
             self.diagnostics.warning(source, int(line.group(1)) if line else None,
                                      "pdf-css", f"WeasyPrint: {message}")
+            return
+        no_alt = _NO_ALT.match(message)
+        if no_alt is not None:  # (the tagged PDF's figure has nothing to say)
+            image = no_alt.group(1)
+            url = urljoin(self.base_url, image)
+            for path, line in self.without_alt.get(url) or self.places.get(url) or [
+                    ("(WeasyPrint)", None)]:
+                self.diagnostics.warning(
+                    path, line, "no-alt", f"image {image} has no alternative text, so a "
+                    "screen reader says only that there is a picture; describe it: "
+                    f"![what it shows]({image})")
             return
         url = _URL.search(message)
         self._report(url.group(0) if url else None, "pdf-render", f"WeasyPrint: {message}")
