@@ -17,6 +17,7 @@ from .book import Book, add_linked_pages, build_book, select_parts
 from .errors import Diagnostics, KbbookError
 from .output import check_output_path, write_atomically
 from .render import RenderedBook, render_book
+from .render.ids import unique
 from .render.markdown import markdownify
 from .render.scan import page_links
 from .site import LinkResolver, NavRules, SiteConfig, load_config, load_pages
@@ -137,6 +138,23 @@ def file_name(title: str, suffix: str) -> str:
 Write = Callable[[RenderedBook, Path, Diagnostics], None]
 
 
+def _refuse_over_errors(diagnostics: Diagnostics, strict: bool, what: str) -> None:
+    """No book over errors (or warnings, with `strict`): BookNotWritten saying `what` was
+    not written."""
+    if diagnostics.errors or (strict and diagnostics.warnings):
+        found = "errors" if diagnostics.errors else "warnings (strict)"
+        raise BookNotWritten(f"the site has {found}; {what} not written", diagnostics)
+
+
+def _stylesheets(css: Sequence[Path | str]) -> tuple[Path, ...]:
+    """The user's stylesheets, each read once now: one that is no text fails before the
+    work."""
+    sheets = tuple(Path(c) for c in css)
+    for sheet in sheets:
+        read_css_file(sheet)
+    return sheets
+
+
 def _build(options: SiteOptions, out: Path | None, suffix: str, css: Sequence[Path],
            strict: bool, write: Write, diagnostics: Diagnostics | None,
            preparer: ImagePreparer | None = None, device: Device | None = None) -> Built:
@@ -144,13 +162,10 @@ def _build(options: SiteOptions, out: Path | None, suffix: str, css: Sequence[Pa
     diagnostics = diagnostics if diagnostics is not None else Diagnostics()
     if out is not None:
         check_output_path(Path(out), suffix)
-    for sheet in css:
-        read_css_file(Path(sheet))  # a stylesheet that is no text fails before the work
+    _stylesheets(css)
     rendered = read_and_render(options, diagnostics, preparer=preparer, device=device)
     target = Path(out) if out is not None else default_output(rendered.book.config, suffix)
-    if diagnostics.errors or (strict and diagnostics.warnings):
-        what = "errors" if diagnostics.errors else "warnings (strict)"
-        raise BookNotWritten(f"the site has {what}; {target} was not written", diagnostics)
+    _refuse_over_errors(diagnostics, strict, f"{target} was")
     write_atomically(target, lambda tmp: write(rendered, tmp, diagnostics))
     return Built(target, diagnostics)
 
@@ -303,9 +318,7 @@ def build_books(site: Path | str | SiteOptions, folder: Path | str | None = None
 
     diagnostics = diagnostics if diagnostics is not None else Diagnostics()
     reader = device_named(device)
-    sheets = tuple(Path(c) for c in css)
-    for sheet in sheets:
-        read_css_file(sheet)
+    sheets = _stylesheets(css)
     out = _folder(folder)
     if "pdf" in wanted:
         warm_up(jobs)
@@ -316,10 +329,8 @@ def build_books(site: Path | str | SiteOptions, folder: Path | str | None = None
         title = rendered.book.config.title
         targets = {f: out / file_name(title, reader.suffix if f == "epub" else ".pdf")
                    for f in wanted}
-        if diagnostics.errors or (strict and diagnostics.warnings):
-            what = "errors" if diagnostics.errors else "warnings (strict)"
-            names = " and ".join(str(t) for t in targets.values())
-            raise BookNotWritten(f"the site has {what}; {names} not written", diagnostics)
+        _refuse_over_errors(diagnostics, strict,
+                            " and ".join(str(t) for t in targets.values()))
         built = []
         for fmt, target in targets.items():
             if fmt == "epub":
@@ -356,25 +367,17 @@ def build_handouts(site: Path | str | SiteOptions, folder: Path | str | None = N
                        include_hidden=include_hidden, allow_remote=allow_remote,
                        linked_pages=linked_pages)
     diagnostics = diagnostics if diagnostics is not None else Diagnostics()
-    sheets = tuple(Path(c) for c in css)
-    for sheet in sheets:
-        read_css_file(sheet)
+    sheets = _stylesheets(css)
     out = _folder(folder)
     warm_up(jobs)
     rendered = read_and_render(options, diagnostics)
     parts = split_parts(rendered.book, depth)
     width = max(2, len(str(len(parts))))
-    names: set[str] = set()
-    targets = []
-    for n, part in enumerate(parts, 1):
-        name = file_name(f"{n:0{width}d} {part.page.title or part.page.rel}", ".pdf")
-        while name.lower() in names:  # (two titles that shorten to one name)
-            name = name[:-4] + "-.pdf"
-        names.add(name.lower())
-        targets.append((part, out / name))
-    if diagnostics.errors or (strict and diagnostics.warnings):
-        what = "errors" if diagnostics.errors else "warnings (strict)"
-        raise BookNotWritten(f"the site has {what}; no handout was written", diagnostics)
+    names: set[str] = set()  # (two titles may shorten to one name)
+    targets = [(part, out / unique(file_name(f"{n:0{width}d} {part.page.title or part.page.rel}",
+                                             ""), names, suffix=".pdf", fold=True))
+               for n, part in enumerate(parts, 1)]
+    _refuse_over_errors(diagnostics, strict, "no handout was")
     built = []
     with Workers(jobs or default_jobs()) as workers:
         for part, target in targets:
