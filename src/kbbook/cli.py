@@ -70,12 +70,14 @@ def _site_path(site: Path | None) -> Path:
 
 def _settings(command: str, site: Path | None, **given: Any) -> tuple[Path, dict[str, Any]]:
     """The options in effect for `command`: the command line's, else the site's `kbbook:`
-    section's, else the defaults."""
-    from .settings import resolve, values
+    section's, else the defaults; also `title`, the site's title (books are named after
+    it)."""
+    from .settings import read_config, resolve, values
 
     path = _site_path(site)
+    config = read_config(path)
     plain = {k: (v.value if isinstance(v, StrEnum) else v) for k, v in given.items()}
-    return path, values(resolve(command, path, plain))
+    return path, {**values(resolve(command, config, plain)), "title": config.title}
 
 
 def _site_options(site: Path, chosen: dict[str, Any]) -> SiteOptions:
@@ -157,16 +159,15 @@ def _stylesheets(css: list[Path] | None) -> tuple[Path, ...]:
     return sheets
 
 
-def _into(output: Path | None, folder: Path | None, site: Path, suffix: str) -> Path | None:
-    """-o FILE, else the book named after the title in kbbook.output's folder, else None
+def _into(output: Path | None, folder: Path | None, title: str, suffix: str) -> Path | None:
+    """-o FILE, else the book named after `title` in kbbook.output's folder, else None
     (here)."""
     if output is not None or folder is None:
         return output
     from .pipeline import file_name
-    from .site import load_config
 
     folder.mkdir(parents=True, exist_ok=True)
-    return folder / file_name(load_config(site, Diagnostics()).title, suffix)
+    return folder / file_name(title, suffix)
 
 
 def _print_options(chosen: dict[str, Any]) -> dict[str, Any]:
@@ -206,7 +207,8 @@ def epub(
                              include_hidden=include_hidden, linked_pages=linked_pages)
     from .writers.epub.devices import device_named
 
-    target = _into(output, chosen["output"], path, device_named(chosen["device"]).suffix)
+    target = _into(output, chosen["output"], chosen["title"],
+                   device_named(chosen["device"]).suffix)
     built = written(lambda: build_epub(_site_options(path, chosen), target, css=chosen["css"],
                                         device=chosen["device"], strict=chosen["strict"],
                                         cache=chosen["cache"]))
@@ -274,7 +276,7 @@ def pdf(
                                         css=chosen["css"], strict=chosen["strict"],
                                         **_print_options(chosen)))
         return
-    target = _into(output, chosen["output"], path, ".pdf")
+    target = _into(output, chosen["output"], chosen["title"], ".pdf")
     written(lambda: build_pdf(options, target, only=chosen["only"], css=chosen["css"],
                                strict=chosen["strict"], **_print_options(chosen)))
 
@@ -339,17 +341,17 @@ def show_config(
 
     Example: kbbook config docs/ -c pdf
     """
-    from .settings import SITE, describe, resolve
+    from .settings import SITE, describe, read_config, resolve
 
     commands = [c for c in SITE if command in (None, c)]
     if not commands:
         raise typer.BadParameter(f"{command!r} is no kbbook command; use one of "
                                  + ", ".join(SITE), param_hint="--command")
-    path = _site_path(site)
+    config = read_config(_site_path(site))
     for n, name in enumerate(commands):
         if n:
             print()
-        print("\n".join(describe(resolve(name, path, {}), name)))
+        print("\n".join(describe(resolve(name, config, {}), name)))
 
 
 @app.command()
@@ -371,8 +373,13 @@ def watch(
 
     path, chosen = _settings("watch", site)
     wanted = tuple(f for f, on in (("epub", as_epub), ("pdf", as_pdf)) if on)
-    watch_site(_site_options(path, chosen), output or chosen["output"] or Path.cwd(),
-               wanted or chosen["formats"], chosen, once=once)
+    folder = output or chosen["output"] or Path.cwd()
+    # (no progress display: the watch's own lines say what happens)
+    quiet = {**_print_options(chosen), "progress": False, "verbose": False}
+    watch_site(path, folder, lambda: build_books(
+        _site_options(path, chosen), folder, formats=wanted or chosen["formats"],
+        css=chosen["css"], device=chosen["device"], strict=chosen["strict"], **quiet),
+        once=once)
 
 
 def main() -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import Diagnostics, KbbookError
-from .site import load_config, site_file
+from .site import SiteConfig, load_config, site_file
 from .site.config import COMMAND_SETTINGS
 from .writers.common import DEFAULT_VARIANT, VARIANTS
 
@@ -148,11 +148,16 @@ def _given(value: Any) -> bool:
     return value is not None and value != () and value != []
 
 
-def resolve(command: str, site: Path, given: Mapping[str, Any]) -> dict[str, Setting]:
+def read_config(site: Path) -> SiteConfig:
+    """The site's configuration as the settings see it (its problems are the build's to
+    report)."""
+    return load_config(site, Diagnostics())
+
+
+def resolve(command: str, config: SiteConfig, given: Mapping[str, Any]) -> dict[str, Setting]:
     """Every option of `command`: from `given` (the command line; None or empty: not
     given), else `_config.yml`'s `kbbook:` section, else its default. A value in
     `_config.yml` that is wrong is a KbbookError naming its line."""
-    config = load_config(site, Diagnostics())  # (its problems are the build's to report)
     section = config.variables.get("kbbook")
     section = section if isinstance(section, Mapping) else {}
     found: dict[str, Setting] = {}
@@ -167,7 +172,7 @@ def resolve(command: str, site: Path, given: Mapping[str, Any]) -> dict[str, Set
                 value = option.parse(section[option.name], config.root)
             except ValueError as exc:
                 # (a wrong option, as on the command line: exit code 2)
-                raise KbbookError(f"{site / '_config.yml'}:{line}: kbbook.{option.name} "
+                raise KbbookError(f"{config.root / '_config.yml'}:{line}: kbbook.{option.name} "
                                   f"{exc}", exit_code=2) from None
             found[option.name] = Setting(option, value, f"_config.yml:{line}")
         else:

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
+from .clireport import report
 from .errors import KbbookError
-from .pipeline import BookNotWritten, SiteOptions, build_books
+from .pipeline import BookNotWritten, Built
 from .writers.common import human_size
 
 _SKIPPED_FOLDERS = frozenset({".git", ".hg", ".svn", "_site", ".jekyll-cache",
@@ -45,27 +45,19 @@ def _say(message: str) -> None:
     print(f"kbbook watch: {message}", file=sys.stderr, flush=True)
 
 
-def _build(options: SiteOptions, output: Path, formats: Sequence[str],
-           chosen: dict[str, Any]) -> bool:
+def _build(build: Callable[[], tuple[Built, ...]]) -> bool:
     start = time.perf_counter()
     try:
-        built = build_books(options, output, formats=formats, css=chosen.get("css", ()),
-                            device=chosen.get("device", "default"),
-                            paper=chosen.get("paper", "a4"),
-                            pdf_variant=chosen.get("pdf_variant", "pdf/ua-1"),
-                            strict=chosen.get("strict", False), jobs=chosen.get("jobs"),
-                            cache=chosen.get("cache", True), cache_dir=chosen.get("cache_dir"),
-                            image_dpi=chosen.get("image_dpi", 300))
+        built = build()
     except BookNotWritten as exc:
-        for d in exc.diagnostics.sorted():
-            print(d, file=sys.stderr)
+        report(exc.diagnostics, False)
         _say(f"build failed: {exc.message}; the last good book stays")
         return False
     except KbbookError as exc:
         _say(f"build failed: {exc.message}; the last good book stays")
         return False
-    for d in built[0].diagnostics.sorted() if built else ():
-        print(d, file=sys.stderr)
+    if built:
+        report(built[0].diagnostics, False)
     seconds = time.perf_counter() - start
     names = ", ".join(f"{b.output.name} ({human_size(b.output.stat().st_size)})"
                       for b in built)
@@ -73,17 +65,16 @@ def _build(options: SiteOptions, output: Path, formats: Sequence[str],
     return True
 
 
-def watch_site(options: SiteOptions, output: Path, formats: Sequence[str],
-               chosen: dict[str, Any], *, once: bool = False) -> None:
-    """Build, then rebuild on every change until Ctrl-C (or, with `once`, after the first
-    rebuild)."""
+def watch_site(site: Path, output: Path, build: Callable[[], tuple[Built, ...]], *,
+               once: bool = False) -> None:
+    """`build` (the books into `output`), then again on every change of `site` until
+    Ctrl-C (or, with `once`, after the first rebuild)."""
     import watchfiles
 
-    site = options.site
     if not site.is_dir():
         raise KbbookError(f"{site}: no such folder; give the path of a just-the-docs site")
     output.mkdir(parents=True, exist_ok=True)
-    _build(options, output, formats, chosen)
+    _build(build)
     _say(f"watching {site} for changes (Ctrl-C stops)")
     for changes in watchfiles.watch(site, watch_filter=lambda _c, p: relevant(
             site, output, Path(p)), debounce=400, step=100, raise_interrupt=False):
@@ -92,6 +83,6 @@ def watch_site(options: SiteOptions, output: Path, formats: Sequence[str],
         shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5
                                         else "")
         _say(f"changed: {shown}")
-        _build(options, output, formats, chosen)
+        _build(build)
         if once:
             return
