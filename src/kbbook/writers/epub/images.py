@@ -7,7 +7,6 @@ warning naming the page and the image, never a traceback.
 
 from __future__ import annotations
 
-import contextlib
 import io
 import os
 import posixpath
@@ -105,16 +104,22 @@ PNG_OPTIMISE_ABOVE = 100_000
 """PNG files larger than this are re-encoded, losslessly, when that makes them smaller."""
 
 
-def prepare_image(path: Path, max_size: int, *, greyscale: bool = False,
-                  budget: int | None = None) -> PreparedImage:
-    """Read, check and convert one image file: no larger than `max_size` on its long side,
-    in greys with `greyscale`, within `budget` bytes where it can be; raises ImageError
-    with a readable reason. An animated image becomes its first frame (e-readers do not
-    play them)."""
+def read_image(path: Path) -> bytes:
+    """The file's bytes; ImageError with a readable reason."""
     try:
-        data = path.read_bytes()
+        return path.read_bytes()
     except OSError as exc:
         raise ImageError(f"cannot be read ({exc.strerror})") from None
+
+
+def prepare_image(path: Path, max_size: int, *, greyscale: bool = False,
+                  budget: int | None = None, data: bytes | None = None) -> PreparedImage:
+    """Read (unless `data` holds the file's bytes), check and convert one image file: no
+    larger than `max_size` on its long side, in greys with `greyscale`, within `budget`
+    bytes where it can be; raises ImageError with a readable reason. An animated image
+    becomes its first frame (e-readers do not play them)."""
+    if data is None:
+        data = read_image(path)
     if looks_like_svg(path, data):
         return PreparedImage(sanitize_svg(data), *SVG_TYPE)
     with decoding(), Image.open(io.BytesIO(data)) as im:
@@ -233,9 +238,9 @@ class ImageTarget:
     budget: int | None = None
     """Bytes an image may take."""
 
-    def prepare(self, path: Path) -> PreparedImage:
+    def prepare(self, path: Path, data: bytes | None = None) -> PreparedImage:
         return prepare_image(path, self.max_size, greyscale=self.greyscale,
-                             budget=self.budget)
+                             budget=self.budget, data=data)
 
 
 class ImagePreparer:
@@ -266,19 +271,19 @@ class ImagePreparer:
             self._futures[key] = self._pool.submit(self._prepare, path, self.target)
 
     def _prepare(self, path: Path, target: ImageTarget) -> PreparedImage:
-        key = None
-        if self.cache is not None:
-            with contextlib.suppress(OSError):  # (prepare_image says why it cannot be read)
-                key = self.cache.key(path.read_bytes(), target)
-            found = self.cache.get(key) if key is not None else None
-            if found is not None:
-                fields, data = found
-                return PreparedImage(data, str(fields["extension"]), str(fields["media_type"]),
-                                     bool(fields.get("animated")))
+        if self.cache is None:
+            with strict_decoding():
+                return target.prepare(path)
+        data = read_image(path)  # (read once: for its key, then to prepare it)
+        key = self.cache.key(data, target)
+        found = self.cache.get(key)
+        if found is not None:
+            fields, cached = found
+            return PreparedImage(cached, str(fields["extension"]), str(fields["media_type"]),
+                                 bool(fields.get("animated")))
         with strict_decoding():
-            prepared = target.prepare(path)
-        if self.cache is not None and key is not None:
-            self.cache.put(key, {"extension": prepared.extension,
+            prepared = target.prepare(path, data)
+        self.cache.put(key, {"extension": prepared.extension,
                                  "media_type": prepared.media_type,
                                  "animated": prepared.animated}, prepared.data)
         return prepared
