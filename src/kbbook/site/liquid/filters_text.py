@@ -16,7 +16,7 @@ from liquid.undefined import Undefined
 
 from ..slug import slugify as jekyll_slugify
 from . import limits
-from .ruby import SizeExceeded, to_s
+from .ruby import BoundedText, SizeExceeded, to_s
 from .ruby import inspect as ruby_inspect
 from .urls import absolute_url as _absolute_url
 from .urls import relative_url as _relative_url
@@ -148,16 +148,8 @@ def array_to_sentence_string(value: Any, connector: Any = "and") -> str:
 
 
 def _json(value: object, limit: int) -> str:
-    parts: list[str] = []
-    size = 0
-
-    def emit(s: str) -> None:
-        nonlocal size
-        size += len(s)
-        if size > limit:
-            raise SizeExceeded(f"jsonify made more than {limit:,} characters")
-        parts.append(s)
-
+    out = BoundedText(limit, "jsonify")
+    emit = out.emit
     # (an explicit stack: data may nest deeply)
     stack: list[object] = [value]
     while stack:
@@ -187,7 +179,7 @@ def _json(value: object, limit: int) -> str:
             stack.extend(reversed([*todo, _Raw("]")]))
         else:
             emit(json.dumps(to_s(v), ensure_ascii=False))
-    return "".join(parts)
+    return out.text()
 
 
 class _Raw:

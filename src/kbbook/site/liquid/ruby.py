@@ -15,6 +15,25 @@ class SizeExceeded(Exception):
     pass
 
 
+class BoundedText:
+    """Text made piece by piece that stops (SizeExceeded) once it passes `limit`
+    characters: aliases in YAML data can make a few lines stand for a huge tree."""
+
+    def __init__(self, limit: int, what: str) -> None:
+        self.limit, self.what = limit, what
+        self.parts: list[str] = []
+        self.size = 0
+
+    def emit(self, s: str) -> None:
+        self.size += len(s)
+        if self.size > self.limit:
+            raise SizeExceeded(f"{self.what} made more than {self.limit:,} characters")
+        self.parts.append(s)
+
+    def text(self) -> str:
+        return "".join(self.parts)
+
+
 def to_s(value: object) -> str:
     if value is None or isinstance(value, Undefined):
         return ""
@@ -70,15 +89,8 @@ def inspect(value: object, limit: int = 4_000_000) -> str:
     """Ruby's #inspect (what Jekyll's `inspect` filter and Array#to_s print), stopping
     once more than `limit` characters were made (aliases in YAML data can make a few lines
     stand for an exponentially large tree)."""
-    parts: list[str] = []
-    size = 0
-
-    def emit(s: str) -> None:
-        nonlocal size
-        size += len(s)
-        if size > limit:
-            raise SizeExceeded(f"inspect made more than {limit} characters")
-        parts.append(s)
+    out = BoundedText(limit, "inspect")
+    emit = out.emit
 
     def walk(v: object, depth: int) -> None:
         if depth > 100:
@@ -116,7 +128,7 @@ def inspect(value: object, limit: int = 4_000_000) -> str:
             emit(str(v))
 
     walk(value, 0)
-    return "".join(parts)
+    return out.text()
 
 
 # -- dates -------------------------------------------------------------------------------------
