@@ -18,7 +18,10 @@ from pypdf import PdfReader
 from kbbook.errors import Diagnostics
 from kbbook.pipeline import SiteOptions, read_and_render
 from kbbook.render import RenderedBook
-from kbbook.writers.pdf import chunks, write_pdf
+from kbbook.writers.pdf import chunks, document, write_pdf
+from kbbook.writers.pdf.chunkrender import Job
+from kbbook.writers.pdf.fetcher import FetchPolicy
+from kbbook.writers.pdf.workers import Workers
 
 from shared import CONTENT, PRODUCTBRAIN, ROOT, needs_productbrain
 from sitemaker import make_site, page
@@ -132,6 +135,62 @@ def test_page_n_of_m_counts_the_whole_book(tmp_path: Path,
     total = len(reader.pages)
     for number in (3, total):
         assert f"page {number} of {total}" in reader.pages[number - 1].extract_text()
+
+
+def _long_chapter(root: Path) -> Path:
+    """One chapter of ten pages, long enough to be printed in parts, then a short one."""
+    files = {"_config.yml": "title: Parts\n",
+             "guide.md": page("Guide", nav_order=1, has_children="true",
+                              body="The guide.\n"),
+             "after.md": page("After", nav_order=2,
+                              body="See [page 9](p9.md) and [page 2](p2.md).\n")}
+    for n in range(1, 11):
+        text = "\n\n".join(f"Sentence {i} of page {n} of the guide. " * 10 for i in range(12))
+        files[f"p{n}.md"] = page(f"Page {n}", parent="Guide", nav_order=n,
+                                 body=f"{text}\n\nOn to [page 1](p1.md).\n")
+    return make_site(root, files)
+
+
+def test_a_long_chapter_is_printed_in_parts_that_chunks_lay_out(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(document, "PART_SIZE", 12_000)
+    monkeypatch.setattr(chunks, "MIN_CHUNK", 1000)
+    monkeypatch.setattr(chunks, "MAX_CHUNK", 12_000)
+    site = _long_chapter(tmp_path / "site")
+    rendered = read_and_render(SiteOptions(site), Diagnostics())
+    tree = document.build_print_tree(rendered)
+    book = tree.html[1][-1]
+    parts = [div for div in book if "kb-chapter-continued" in div.get("class", "")]
+    assert len(parts) >= 2, "the guide was not cut"
+    starts = [div[0].get("data-title") for div in parts]
+
+    chunked, single, count = _build_both(rendered, tmp_path, jobs=2)
+    assert count >= 2 + len(parts)  # the front matter, the guide's parts, then After
+    _same_book(chunked, single)
+    reader = PdfReader(chunked)
+    marks = {title: number for _, title, number in _marks(reader, reader.outline)}
+    for title in starts:  # each part starts a page of its own, whose header names the chapter
+        before = f"Page {int(title.split()[1]) - 1}"
+        assert marks[title] > marks[before]
+        text = reader.pages[marks[title]].extract_text()
+        assert f"\nGuide {title}\n" in text, text[-60:]  # (the header comes out last)
+
+    # One sentence more in a page: no page moves to another part.
+    _edit(site / "p3.md", "Sentence 3 of page 3", "A new sentence. Sentence 3 of page 3")
+    again = document.build_print_tree(read_and_render(SiteOptions(site), Diagnostics()))
+    assert [div[0].get("data-title") for div in again.html[1][-1]
+            if "kb-chapter-continued" in div.get("class", "")] == starts
+
+
+def test_each_chunk_is_laid_out_by_a_fresh_worker(tmp_path: Path) -> None:
+    """A worker's memory goes with it: one that laid out a big chunk holds on to it."""
+    policy = FetchPolicy.create([tmp_path], [])
+    jobs = [Job(n, f"<p>Chunk {n}</p>", (), tmp_path.as_uri() + "/", policy, 0, None, 96)
+            for n in range(4)]
+    with Workers(2) as workers:
+        pids = [result.pid for result in workers.run(jobs, {n: str(n) for n in range(4)})]
+    assert len(set(pids)) == 4, pids
+    assert os.getpid() not in pids
 
 
 def _edit(path: Path, old: str, new: str) -> None:

@@ -23,7 +23,6 @@ from ...words import words
 from ..common import DEFAULT_VARIANT, VARIANTS, build_time, read_css_file, style_text
 from .cache import BuildCache, default_folder
 from .chunked import ChunkedPrint, Settings
-from .chunkrender import release_memory
 from .chunks import split
 from .coverage import check_fonts
 from .document import (
@@ -35,7 +34,8 @@ from .document import (
     serialize,
 )
 from .fetcher import SafeFetcher
-from .merge import make_agree
+from .memory import release_memory
+from .merge import tidy
 from .progress import Progress
 from .weasy import Stylesheet, render_pdf
 from .workers import WorkerDied, Workers, default_jobs, warm_up
@@ -175,7 +175,7 @@ def write_pdf(rendered: RenderedBook, out: Path, diagnostics: Diagnostics, *,
             render_pdf(serialize(tree.html), tree.base_url, sheets, fetcher, out,
                        on_problem=problems.weasyprint, on_step=display.weasyprint_step,
                        dpi=image_dpi, variant=variant)
-            make_agree(out)
+            tidy(out)
             problems.refused(fetcher.refused)
             return PdfStats(1, 1)
         workers_wanted = jobs or default_jobs()
@@ -193,7 +193,9 @@ def write_pdf(rendered: RenderedBook, out: Path, diagnostics: Diagnostics, *,
                                     f"{paper}; {variant}", variant)
                 printer = ChunkedPrint(chunks, settings, build_cache, pool, diagnostics,
                                        display.say)
-                renders = printer.write(out)
+                renders = printer.render()
+            # (after the workers have ended: the merge needs the memory they held)
+            printer.merge(renders, out)
         finally:
             build_cache.close()
         display.say(f"{printer.renders} chunk renders for {len(chunks)} chunks")

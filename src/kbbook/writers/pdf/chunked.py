@@ -23,6 +23,7 @@ from .cache import BuildCache, Rendered, digest, file_hash, versions
 from .chunkrender import Job, Layout, Result
 from .chunks import Chunk, number_css, page_css, uses_numbers
 from .fetcher import FetchPolicy
+from .memory import release_memory
 from .merge import merge
 from .standins import StandIns
 from .weasy import Stylesheet
@@ -196,9 +197,9 @@ class ChunkedPrint:
         self.layouts[result.index] = result.layout
         self.cache.remember(self.identities[result.index], result.layout)
 
-    def write(self, out: Path) -> list[Rendered]:
-        """Render what is needed and merge the book at `out`; returns each chunk's render
-        (its messages are the caller's to report)."""
+    def render(self) -> list[Rendered]:
+        """Render what is needed: each chunk's render, in order (its messages are the
+        caller's to report)."""
         self._layout_pass()
         for _ in range(MAX_ROUNDS):
             self._final_round(Plan(self.chunks, self.layouts))
@@ -211,10 +212,14 @@ class ChunkedPrint:
                 f"page numbers still changed after {MAX_ROUNDS} renders (a number's width "
                 "moves a line to another page and back); some contents or cross-reference "
                 "numbers may be one page off")
+        return [self.results[c.index] for c in self.chunks]
+
+    def merge(self, renders: Sequence[Rendered], out: Path) -> None:
+        """The chunk renders merged into the book at `out`."""
         self.say(f"merging {len(self.chunks)} chunks", 0, 0)
-        ordered = [self.results[c.index] for c in self.chunks]
-        merge([r.pdf for r in ordered], [c.owned for c in self.chunks], out)
-        return ordered
+        release_memory()  # (what the passes held: the merge holds the whole book)
+        merge([r.pdf for r in renders], [c.owned for c in self.chunks], out,
+              [c.ghosts for c in self.chunks])
 
     def _all_current(self, plan: Plan) -> bool:
         """Every chunk's render has the numbers the final layouts give."""

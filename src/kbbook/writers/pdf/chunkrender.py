@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from .fetcher import FetchPolicy, SafeFetcher
+from .memory import release_memory
+from .merge import tidy
 from .weasy import JPEG_QUALITY, Stylesheet, _finisher, _listening, variant_options
 
 
@@ -142,6 +144,8 @@ def render(job: Job, on_page: Callable[[int], None] | None = None) -> Result:
             try:
                 document.write_pdf(tmp, finisher=_finisher, **options,
                                    **variant_options(job.variant))
+                if variant_options(job.variant):  # (tagged)
+                    tidy(tmp)
                 os.replace(tmp, job.out)
             except BaseException:
                 with contextlib.suppress(OSError):
@@ -151,14 +155,3 @@ def render(job: Job, on_page: Callable[[int], None] | None = None) -> Result:
     release_memory()
     return Result(job.index, layout, tuple(problems), tuple(fetcher.refused),
                   time.perf_counter() - start, os.getpid())
-
-
-def release_memory() -> None:
-    """Give what Python freed back to the system (glibc keeps it otherwise), so a process's
-    memory follows what it holds now, not the largest thing it ever held."""
-    import ctypes
-    import gc
-
-    gc.collect()
-    with contextlib.suppress(OSError, AttributeError, TypeError):
-        ctypes.CDLL(None).malloc_trim(0)  # glibc's, already in the process; elsewhere none

@@ -1,9 +1,9 @@
 """The print tree cut into chunks: documents of whole chapters that WeasyPrint lays out one
 by one, in parallel, and that are merged back into one PDF.
 
-A chunk starts on a forced page break (the front matter, then chapter starts), so laid out
-alone it breaks its pages exactly as it would inside the whole book. What a chunk cannot know
-alone, the page numbers of places in other chunks, is left as a slot in its HTML:
+A chunk starts on a forced page break (the front matter, a chapter, a long chapter's part),
+so laid out alone it breaks its pages exactly as it would inside the whole book. What a chunk
+cannot know alone, the page numbers of places in other chunks, is left as a slot in its HTML:
 
 - every internal link carries `data-kb-page="#ID"`, filled in with the page number of ID
   before each pass (`fill`); kbbook's stylesheets (and the user's) show it where they said
@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from lxml import etree
 
 from .document import PrintTree, serialize
+from .page import MAX_BOOKMARK_LEVEL
 
 CROSS_CHUNK = "kbbook:"
 """The URI scheme of a link into another chunk, until the merge resolves it."""
@@ -32,9 +33,10 @@ _TARGET_PAGE = re.compile(
 MIN_CHUNK = 40_000
 """Characters of print HTML below which chapters share a chunk: each document costs a fixed
 time to set up (stylesheets, fonts)."""
-MAX_CHUNK = 400_000
+MAX_CHUNK = 200_000
 """Characters above which chapters never share a chunk: a worker's memory follows the size
-of its chunk (a longer chapter is a chunk of its own)."""
+of its chunk (a long chapter is printed in parts of about this size, document.PART_SIZE,
+each a chunk of its own)."""
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,10 @@ class Chunk:
     """The ids inside it."""
     targets: tuple[str, ...]
     """The ids whose page numbers it shows, sorted."""
+    ghosts: int = 0
+    """How many bookmarks it opens with that stand for the pages its first page is under
+    (a long chapter's later part): the merge hangs what follows them under the bookmarks of
+    the chunks before."""
 
     def fill(self, pages: Mapping[str, int]) -> str:
         """The HTML with each slot set to the page of its id ('' for an id on no page)."""
@@ -111,16 +117,46 @@ def _document(head: etree._Element, elements: Sequence[etree._Element], lang: st
     return html
 
 
+_DEPTH = re.compile(r"\bkb-depth-(\d+)\b")
+
+
+def _add_ghosts(chapters: Sequence[etree._Element]) -> dict[int, int]:
+    """Each later part of a long chapter opens with bookmarks of the pages its first page is
+    under (as the bookmarks of its chunk would nest from nothing otherwise); returns
+    id(part) -> how many."""
+    ghosts: dict[int, int] = {}
+    titles: list[str] = []
+    for chapter in chapters:
+        sections = [el for el in chapter if el.tag == "section"]
+        if "kb-chapter-continued" in (chapter.get("class") or "") and sections:
+            found = _DEPTH.search(sections[0].get("class") or "")
+            depth = min(int(found[1]) if found else 0, MAX_BOOKMARK_LEVEL - 1, len(titles))
+            for level, title in reversed(list(enumerate(titles[:depth], 1))):
+                chapter.insert(0, etree.Element("div", {
+                    "class": "kb-ghost", "data-title": title,
+                    "style": f"bookmark-level: {level}"}))
+            ghosts[id(chapter)] = depth
+        for section in sections:
+            found = _DEPTH.search(section.get("class") or "")
+            depth = int(found[1]) if found else 0
+            titles[depth:] = [section.get("data-title") or ""]
+    return ghosts
+
+
 def split(tree: PrintTree, jobs: int) -> list[Chunk]:
     """Cut the print tree into chunks (it is used up): the front matter, then groups of
-    whole chapters."""
+    whole chapters and parts of long ones."""
     html = tree.html
     head, body = html[0], html[1]
     main = next(el for el in body if el.get("class") == "kb-book")
     front = [el for el in body if el is not main]
     chapters = list(main)
-    groups = [front, *_groups(chapters, [_size([c]) for c in chapters], jobs)]
+    sizes = [_size([c]) for c in chapters]
+    ghosts = _add_ghosts(chapters)
+    groups = [front, *_groups(chapters, sizes, jobs)]
+    firsts = [ghosts.get(id(group[0]), 0) if group else 0 for group in groups]
     lang = html.get("lang")
+    firsts = [first for first, group in zip(firsts, groups, strict=True) if group]
     docs = [_document(head, group, lang, None if i == 0 else main)
             for i, group in enumerate(groups) if group]
     owned = [frozenset(el.get("id") for el in doc.iter() if isinstance(el.tag, str)
@@ -140,7 +176,8 @@ def split(tree: PrintTree, jobs: int) -> list[Chunk]:
         identity = first.get("id", "") if first is not None else ""
         title = first.get("data-title") if first is not None else None
         chunks.append(Chunk(index, "front matter" if index == 0 else title or identity,
-                            identity, serialize(doc), ids, tuple(sorted(targets))))
+                            identity, serialize(doc), ids, tuple(sorted(targets)),
+                            firsts[index]))
     return chunks
 
 

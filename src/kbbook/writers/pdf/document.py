@@ -9,6 +9,7 @@ references, and which links leave the book. `styles/print.css` only says how it 
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -40,6 +41,22 @@ def print_lang(lang: str) -> str:
     primary, _, rest = lang.partition("-")
     mapped = _HYPHENATION_LANG.get(primary.lower())
     return mapped + (f"-{rest}" if rest else "") if mapped else lang
+
+
+PART_SIZE = 200_000
+"""Characters of print HTML after which a chapter goes on in a new part (from a page break
+before one of its pages): what one worker of the chunked print lays out at most, about 50
+pages and 250 MB. Long enough that few chapters have parts."""
+_PART_CUTS = 3
+"""From half a part on, a part ends before about one page in this many: where is decided by
+the page's id, not its size, so that an edit moves no page to another part."""
+
+
+def _goes_on(size: int, page_id: str) -> bool:
+    """Whether the chapter goes on in a new part before the page `page_id`, after `size`
+    characters of its current part."""
+    return size >= PART_SIZE or (size >= PART_SIZE // 2
+                                 and zlib.crc32(page_id.encode()) % _PART_CUTS == 0)
 
 
 @dataclass(frozen=True)
@@ -181,7 +198,15 @@ def build_print_tree(rendered: RenderedBook, *, paper: Paper = "a4",
     book = _add(body, "main", "\n", class_="kb-book")
     for root in roots:
         chapter = _add(book, "div", "\n", class_="kb-chapter")
+        size = 0
         for depth, node in root.walk():
+            if _goes_on(size, by_rel[node.page.rel].page_id):
+                # A long chapter goes on in a part of its own, on a new page: the chunked
+                # print lays out no more than about a part at once.
+                chapter = _add(book, "div", "\n", class_="kb-chapter kb-chapter-continued",
+                               data_chapter=root.page.title or "",
+                               data_page=node.page.title or node.page.rel)
+                size = 0
             rp = by_rel[node.page.rel]
             page_title = node.page.title or node.page.rel
             classes = f"kb-page kb-depth-{depth}" + (" kb-chapter-start" if depth == 0 else "")
@@ -197,6 +222,7 @@ def build_print_tree(rendered: RenderedBook, *, paper: Paper = "a4",
                     icon.tail, heading.text = " " + page_title, None
             content = print_body(rp, depth + 1, ctx)
             _add(section, "div", content.text, class_="kb-body").extend(list(content))
+            size += len(etree.tostring(section, encoding="unicode"))
     # Plain HTML for WeasyPrint's HTML parser: in a namespace, lxml would write `<br></br>`.
     for el in html.iter():
         el.tag = etree.QName(el).localname

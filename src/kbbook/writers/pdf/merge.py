@@ -18,7 +18,9 @@ import pikepdf
 from pikepdf import Array, Dictionary, Name, NameTree, OutlineItem, String
 
 from .chunks import CROSS_CHUNK
+from .memory import release_memory
 from .page import MAX_BOOKMARK_LEVEL
+from .structure import flatten_spans
 
 
 def _dests(pdf: pikepdf.Pdf) -> list[tuple[str, pikepdf.Object]]:
@@ -62,6 +64,23 @@ def _copy_outline(items: Sequence[OutlineItem], numbers: dict[tuple[int, int], i
             target.append(copy)
             if item.children:
                 stack.append((list(item.children), copy.children))
+
+
+def _graft(items: Sequence[OutlineItem], into: list[OutlineItem], ghosts: int
+           ) -> list[tuple[list[OutlineItem], list[OutlineItem]]]:
+    """Where a chunk's bookmarks go: (items, the list they join). A chunk that opens with
+    `ghosts` bookmarks standing for the pages it is under (a long chapter's later part)
+    hangs what they hold under the book's last bookmark at each of those levels."""
+    pairs = []
+    todo, target = list(items), into
+    for _ in range(ghosts):
+        if not todo or not target:
+            break
+        ghost, *rest = todo
+        pairs.append((rest, target))
+        todo, target = list(ghost.children), target[-1].children
+    pairs.append((todo, target))
+    return pairs
 
 
 def _image_key(image: pikepdf.Stream) -> tuple[object, ...]:
@@ -235,18 +254,23 @@ def save(pdf: pikepdf.Pdf, out: Path, version: str) -> None:
         f.write(data.getbuffer())
 
 
-def make_agree(path: Path) -> None:
-    """`agree`, on a PDF file."""
+def tidy(path: Path) -> None:
+    """A PDF as WeasyPrint wrote it, made as kbbook writes them: the structure tree without
+    its plain Spans (structure.py), the XMP metadata agreeing with the document information."""
     with pikepdf.open(path, allow_overwriting_input=True) as pdf:
-        if "/Metadata" not in pdf.Root:
+        flattened = flatten_spans(pdf)
+        if not flattened and "/Metadata" not in pdf.Root:
             return
-        agree(pdf)
+        if "/Metadata" in pdf.Root:
+            agree(pdf)
         save(pdf, path, pdf.pdf_version)
 
 
-def merge(parts: Sequence[Path], owned: Sequence[frozenset[str]], out: Path) -> int:
+def merge(parts: Sequence[Path], owned: Sequence[frozenset[str]], out: Path,
+          ghosts: Sequence[int] | None = None) -> int:
     """Merge the chunk PDFs `parts` (in order) into `out`; `owned[i]` are the ids of chunk i,
-    whose named destinations it provides. Returns the page count."""
+    whose named destinations it provides; chunk i opens with `ghosts[i]` bookmarks that
+    stand for the pages it is under (`_graft`). Returns the page count."""
     book = pikepdf.new()
     sources = [pikepdf.open(part) for part in parts]
     try:
@@ -287,9 +311,12 @@ def merge(parts: Sequence[Path], owned: Sequence[frozenset[str]], out: Path) -> 
                     annot.Dest = String(uri[len(CROSS_CHUNK):])
         _share_images(book)
         with book.open_outline(max_depth=MAX_BOOKMARK_LEVEL + 1) as outline:
-            for source, offset, pages in zip(sources, offsets, numbers, strict=True):
+            for source, offset, pages, opening in zip(
+                    sources, offsets, numbers, ghosts or [0] * len(sources), strict=True):
                 with source.open_outline(max_depth=MAX_BOOKMARK_LEVEL + 1) as chunk_outline:
-                    _copy_outline(chunk_outline.root, pages, offset, outline.root)
+                    for items, into in _graft(chunk_outline.root, outline.root, opening):
+                        _copy_outline(items, pages, offset, into)
+        release_memory()  # (what copying left free: the save needs room of its own)
         save(book, out, first.pdf_version)
         return len(book.pages)
     finally:

@@ -2,8 +2,10 @@
 go to one process per core (`--jobs`).
 
 Workers come from a fork server that has imported WeasyPrint once, so each starts in a
-moment. They ignore Ctrl-C: the main process decides, stops them all and removes what they
-left. A worker that dies (killed, out of memory) fails the build with a message saying so.
+moment; each lays out one chunk and ends, so that its memory goes with it (a process that
+has laid out a big chunk keeps hundreds of megabytes it no longer uses). They ignore
+Ctrl-C: the main process decides, stops them all and removes what they left. A worker that
+dies (killed, out of memory) fails the build with a message saying so.
 """
 
 from __future__ import annotations
@@ -29,6 +31,8 @@ OnPage = Callable[[int, int], None]
 """Told (chunk index, page number) as each page of a chunk is laid out."""
 
 _QUEUE: list[Any] = []
+TASKS_PER_WORKER = 1
+"""Chunks a worker lays out before a fresh one takes its place (one costs about 0.1 s)."""
 
 
 def default_jobs() -> int:
@@ -152,7 +156,8 @@ class Workers:
             self._pages = context.Queue()
             self._pool = ProcessPoolExecutor(self.jobs, mp_context=context,
                                              initializer=_start_worker,
-                                             initargs=(self._pages, os.getpid()))
+                                             initargs=(self._pages, os.getpid()),
+                                             max_tasks_per_child=TASKS_PER_WORKER)
         return self._pool
 
     def _drain(self) -> None:
