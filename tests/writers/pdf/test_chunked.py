@@ -154,8 +154,8 @@ def _long_chapter(root: Path) -> Path:
 def test_a_long_chapter_is_printed_in_parts_that_chunks_lay_out(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(document, "PART_SIZE", 12_000)
-    monkeypatch.setattr(chunks, "MIN_CHUNK", 1000)
-    monkeypatch.setattr(chunks, "MAX_CHUNK", 12_000)
+    monkeypatch.setattr(chunks, "MIN_CHUNK", 30_000)  # (chunks of two parts, too)
+    monkeypatch.setattr(chunks, "MAX_CHUNK", 30_000)
     site = _long_chapter(tmp_path / "site")
     rendered = read_and_render(SiteOptions(site), Diagnostics())
     tree = document.build_print_tree(rendered)
@@ -165,7 +165,9 @@ def test_a_long_chapter_is_printed_in_parts_that_chunks_lay_out(
     starts = [div[0].get("data-title") for div in parts]
 
     chunked, single, count = _build_both(rendered, tmp_path, jobs=2)
-    assert count >= 2 + len(parts)  # the front matter, the guide's parts, then After
+    assert 3 <= count < 2 + len(parts)  # the front matter, the guide's parts, After
+    split = chunks.split(document.build_print_tree(rendered), 2)
+    assert [c.ghosts for c in split if c.ghosts] == [1] * (len(split) - 2)  # parts 2 on
     _same_book(chunked, single)
     reader = PdfReader(chunked)
     marks = {title: number for _, title, number in _marks(reader, reader.outline)}

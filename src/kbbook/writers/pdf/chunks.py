@@ -120,15 +120,18 @@ def _document(head: etree._Element, elements: Sequence[etree._Element], lang: st
 _DEPTH = re.compile(r"\bkb-depth-(\d+)\b")
 
 
-def _add_ghosts(chapters: Sequence[etree._Element]) -> dict[int, int]:
-    """Each later part of a long chapter opens with bookmarks of the pages its first page is
-    under (as the bookmarks of its chunk would nest from nothing otherwise); returns
-    id(part) -> how many."""
+def _add_ghosts(chapters: Sequence[etree._Element], firsts: Sequence[etree._Element]
+                ) -> dict[int, int]:
+    """A chunk that opens with a later part of a long chapter (one of `firsts`) opens with
+    bookmarks of the pages its first page is under, as the bookmarks of its chunk would nest
+    from nothing otherwise; returns id(part) -> how many."""
     ghosts: dict[int, int] = {}
     titles: list[str] = []
+    opening = {id(first) for first in firsts}
     for chapter in chapters:
         sections = [el for el in chapter if el.tag == "section"]
-        if "kb-chapter-continued" in (chapter.get("class") or "") and sections:
+        if id(chapter) in opening and sections \
+                and "kb-chapter-continued" in (chapter.get("class") or ""):
             found = _DEPTH.search(sections[0].get("class") or "")
             depth = min(int(found[1]) if found else 0, MAX_BOOKMARK_LEVEL - 1, len(titles))
             for level, title in reversed(list(enumerate(titles[:depth], 1))):
@@ -151,9 +154,8 @@ def split(tree: PrintTree, jobs: int) -> list[Chunk]:
     main = next(el for el in body if el.get("class") == "kb-book")
     front = [el for el in body if el is not main]
     chapters = list(main)
-    sizes = [_size([c]) for c in chapters]
-    ghosts = _add_ghosts(chapters)
-    groups = [front, *_groups(chapters, sizes, jobs)]
+    groups = [front, *_groups(chapters, [_size([c]) for c in chapters], jobs)]
+    ghosts = _add_ghosts(chapters, [group[0] for group in groups[1:] if group])
     firsts = [ghosts.get(id(group[0]), 0) if group else 0 for group in groups]
     lang = html.get("lang")
     firsts = [first for first, group in zip(firsts, groups, strict=True) if group]
