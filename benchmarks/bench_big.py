@@ -8,7 +8,8 @@ processes, so pages the workers share are counted once):
 - `WeasyPrint alone`: the print HTML and stylesheets kbbook would render, in one WeasyPrint
   document (what kbbook did before the chunked print, less kbbook's own work);
 - `kbbook before`: the kbbook of git revision BASE (default: main), end to end;
-- `cold`: `kbbook pdf` with an empty cache;
+- `cold`: `kbbook pdf` with an empty cache (with --untagged, also `cold, untagged`: the
+  same with `--pdf-variant none`, as WeasyPrint alone writes no tags);
 - `edit`: the same cache, after one sentence of one page was changed;
 - `new page`: the same cache, after a page was added (a page of the book follows on).
 
@@ -19,6 +20,7 @@ and on two free cores kbbook's wall time is about half of it.
 Then the EPUB of both kbbooks, and sizes.
 
     .venv/bin/python benchmarks/bench_big.py [SITE ...] [--runs N] [--base REV] [--profile]
+                                             [--untagged]
 
 SITE defaults to the big site (benchmarks/bigsite.py: lakefs three times over) and
 productbrain. Goals: cold <= 0.8x WeasyPrint alone and <= 600 MB; edit <= 0.15x; new page
@@ -181,7 +183,7 @@ def add_page(site: Path) -> None:
 
 
 def bench_site(name: str, site: Path, runs: int, base_src: Path, folder: Path,
-               profile: bool) -> dict[str, object]:
+               profile: bool, untagged: bool = False) -> dict[str, object]:
     work = folder / name
     work.mkdir()
     spec = dump(site, work)
@@ -200,6 +202,10 @@ def bench_site(name: str, site: Path, runs: int, base_src: Path, folder: Path,
                                "--quiet"], {"PYTHONPATH": str(base_src)}),
             ("cold", [*kbbook, "pdf", str(copy), "-o", str(work / "cold.pdf"), "--quiet"], env),
         ]
+        if untagged:  # (WeasyPrint alone writes no tags: the same work as it does)
+            steps.append(("cold, untagged", [
+                *kbbook, "pdf", str(copy), "-o", str(work / "untagged.pdf"), "--quiet",
+                "--pdf-variant", "none"], {"KBBOOK_CACHE_DIR": str(work / f"untagged{i}")}))
         for label, argv, extra in steps:
             results.setdefault(label, []).append(run(argv, extra))
             last = results[label][-1]
@@ -255,8 +261,10 @@ def report(name: str, data: dict[str, object]) -> None:
         print(f"  {label:<17} wall min {min(seconds):7.1f} s  median "
               f"{statistics.median(seconds):7.1f} s  CPU min {cpu:7.1f} s  peak {peak:6.0f} MB")
     weasy = best("WeasyPrint alone")
-    for label, goal in (("cold", 0.8), ("edit", 0.15), ("new page", 0.5),
-                        ("kbbook before", None)):
+    for label, goal in (("cold", 0.8), ("cold, untagged", 0.8), ("edit", 0.15),
+                        ("new page", 0.5), ("kbbook before", None)):
+        if label not in results:
+            continue
         ratio = best(label) / weasy
         met = "met" if goal is not None and ratio <= goal else "NOT met"
         verdict = "" if goal is None else f" (goal <= {goal}: {met})"
@@ -277,6 +285,9 @@ def main() -> None:
     parser.add_argument("--base", default="main", help="the kbbook to compare with")
     parser.add_argument("--profile", action="store_true",
                         help="also record a cold build with py-spy (pip install py-spy)")
+    parser.add_argument("--untagged", action="store_true",
+                        help="also a cold build of an untagged PDF (--pdf-variant none), the "
+                        "work WeasyPrint alone does")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="kbbook-bench-big-") as tmp:
         folder = Path(tmp)
@@ -288,7 +299,8 @@ def main() -> None:
 
             sites = [("lakefs x3", make_big_site(CORPORA / "lakefs", folder / "big")),
                      ("productbrain", CORPORA / "productbrain")]
-        done = {name: bench_site(name, site, args.runs, base_src, folder, args.profile)
+        done = {name: bench_site(name, site, args.runs, base_src, folder, args.profile,
+                                 args.untagged)
                 for name, site in sites}
     for name, data in done.items():
         report(name, data)
