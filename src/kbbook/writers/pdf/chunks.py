@@ -156,9 +156,8 @@ def split(tree: PrintTree, jobs: int) -> list[Chunk]:
     chapters = list(main)
     groups = [front, *_groups(chapters, [_size([c]) for c in chapters], jobs)]
     ghosts = _add_ghosts(chapters, [group[0] for group in groups[1:] if group])
-    firsts = [ghosts.get(id(group[0]), 0) if group else 0 for group in groups]
+    openings = [ghosts.get(id(group[0]), 0) for group in groups if group]
     lang = html.get("lang")
-    firsts = [first for first, group in zip(firsts, groups, strict=True) if group]
     docs = [_document(head, group, lang, None if i == 0 else main)
             for i, group in enumerate(groups) if group]
     owned = [frozenset(el.get("id") for el in doc.iter() if isinstance(el.tag, str)
@@ -179,7 +178,7 @@ def split(tree: PrintTree, jobs: int) -> list[Chunk]:
         title = first.get("data-title") if first is not None else None
         chunks.append(Chunk(index, "front matter" if index == 0 else title or identity,
                             identity, serialize(doc), ids, tuple(sorted(targets)),
-                            firsts[index]))
+                            openings[index]))
     return chunks
 
 
