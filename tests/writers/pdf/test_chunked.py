@@ -193,6 +193,9 @@ def test_each_chunk_is_laid_out_by_a_fresh_worker(tmp_path: Path) -> None:
         pids = [result.pid for result in workers.run(jobs, {n: str(n) for n in range(4)})]
     assert len(set(pids)) == 4, pids
     assert os.getpid() not in pids
+    with Workers(2, recycle=False) as workers:  # (a small book's: they stay)
+        pids = [result.pid for result in workers.run(jobs, {n: str(n) for n in range(4)})]
+    assert len(set(pids)) <= 2, pids
 
 
 def _edit(path: Path, old: str, new: str) -> None:

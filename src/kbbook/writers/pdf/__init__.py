@@ -147,6 +147,11 @@ class PdfStats:
     cache)."""
 
 
+RECYCLE_ABOVE = 1_000_000
+"""Characters of print HTML (about 250 pages) above which each chunk gets a fresh worker,
+whose memory ends with it; a smaller book is quicker with workers that stay."""
+
+
 def write_pdf(rendered: RenderedBook, out: Path, diagnostics: Diagnostics, *,
               css: Sequence[Path] = (), paper: str = "a4", parts: Sequence[Node] | None = None,
               progress: bool = False, verbose: bool = False, jobs: int | None = None,
@@ -185,7 +190,8 @@ def write_pdf(rendered: RenderedBook, out: Path, diagnostics: Diagnostics, *,
         release_memory()
         build_cache = BuildCache((cache_dir or default_folder()) if cache else None)
         own = workers is None
-        pool = Workers(workers_wanted) if workers is None else workers
+        pool = Workers(workers_wanted, recycle=sum(len(c.template) for c in chunks)
+                       > RECYCLE_ABOVE) if workers is None else workers
         pool.on_page = display.page
         try:
             with pool if own else contextlib.nullcontext(pool):

@@ -2,10 +2,10 @@
 go to one process per core (`--jobs`).
 
 Workers come from a fork server that has imported WeasyPrint once, so each starts in a
-moment; each lays out one chunk and ends, so that its memory goes with it (a process that
-has laid out a big chunk keeps hundreds of megabytes it no longer uses). They ignore
-Ctrl-C: the main process decides, stops them all and removes what they left. A worker that
-dies (killed, out of memory) fails the build with a message saying so.
+moment; for a big book each lays out one chunk and ends, so that its memory goes with it
+(a process that has laid out a big chunk keeps hundreds of megabytes it no longer uses).
+They ignore Ctrl-C: the main process decides, stops them all and removes what they left.
+A worker that dies (killed, out of memory) fails the build with a message saying so.
 """
 
 from __future__ import annotations
@@ -31,8 +31,6 @@ OnPage = Callable[[int, int], None]
 """Told (chunk index, page number) as each page of a chunk is laid out."""
 
 _QUEUE: list[Any] = []
-TASKS_PER_WORKER = 1
-"""Chunks a worker lays out before a fresh one takes its place (one costs about 0.1 s)."""
 
 
 def default_jobs() -> int:
@@ -144,9 +142,13 @@ class WorkerDied(KbbookError):
 class Workers:
     """Runs jobs in `jobs` worker processes, or in this one when `jobs` is 1."""
 
-    def __init__(self, jobs: int, on_page: OnPage | None = None) -> None:
+    def __init__(self, jobs: int, on_page: OnPage | None = None, *,
+                 recycle: bool = True) -> None:
         self.jobs = max(1, jobs)
         self.on_page = on_page
+        self.recycle = recycle
+        """A fresh worker for each chunk (a new one costs about 0.2 s: a small book is
+        quicker without)."""
         self._pool: ProcessPoolExecutor | None = None
         self._pages: Any = None
 
@@ -157,7 +159,8 @@ class Workers:
             self._pool = ProcessPoolExecutor(self.jobs, mp_context=context,
                                              initializer=_start_worker,
                                              initargs=(self._pages, os.getpid()),
-                                             max_tasks_per_child=TASKS_PER_WORKER)
+                                             max_tasks_per_child=1 if self.recycle
+                                             else None)
         return self._pool
 
     def _drain(self) -> None:
