@@ -201,7 +201,7 @@ def write_pdf(rendered: RenderedBook, out: Path, diagnostics: Diagnostics, *,
                                        display.say)
                 renders = printer.render()
             # (after the workers have ended: the merge needs the memory they held)
-            printer.merge(renders, out)
+            printer.merge(out)
         finally:
             build_cache.close()
         display.say(f"{printer.renders} chunk renders for {len(chunks)} chunks")

@@ -214,12 +214,12 @@ class ChunkedPrint:
                 "numbers may be one page off")
         return [self.results[c.index] for c in self.chunks]
 
-    def merge(self, renders: Sequence[Rendered], out: Path) -> None:
-        """The chunk renders merged into the book at `out`."""
+    def merge(self, out: Path) -> None:
+        """The chunk renders (`render` first) merged into the book at `out`."""
         self.say(f"merging {len(self.chunks)} chunks", 0, 0)
         release_memory()  # (what the passes held: the merge holds the whole book)
-        merge([r.pdf for r in renders], [c.owned for c in self.chunks], out,
-              [c.ghosts for c in self.chunks])
+        merge([self.results[c.index].pdf for c in self.chunks], [c.owned for c in self.chunks],
+              out, [c.ghosts for c in self.chunks])
 
     def _all_current(self, plan: Plan) -> bool:
         """Every chunk's render has the numbers the final layouts give."""

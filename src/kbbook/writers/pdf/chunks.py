@@ -120,6 +120,12 @@ def _document(head: etree._Element, elements: Sequence[etree._Element], lang: st
 _DEPTH = re.compile(r"\bkb-depth-(\d+)\b")
 
 
+def _depth(section: etree._Element) -> int:
+    """How deep a page's section is in the sidebar (0: a chapter)."""
+    found = _DEPTH.search(section.get("class") or "")
+    return int(found[1]) if found else 0
+
+
 def _add_ghosts(chapters: Sequence[etree._Element], firsts: Sequence[etree._Element]
                 ) -> dict[int, int]:
     """A chunk that opens with a later part of a long chapter (one of `firsts`) opens with
@@ -132,17 +138,14 @@ def _add_ghosts(chapters: Sequence[etree._Element], firsts: Sequence[etree._Elem
         sections = [el for el in chapter if el.tag == "section"]
         if id(chapter) in opening and sections \
                 and "kb-chapter-continued" in (chapter.get("class") or ""):
-            found = _DEPTH.search(sections[0].get("class") or "")
-            depth = min(int(found[1]) if found else 0, MAX_BOOKMARK_LEVEL - 1, len(titles))
+            depth = min(_depth(sections[0]), MAX_BOOKMARK_LEVEL - 1, len(titles))
             for level, title in reversed(list(enumerate(titles[:depth], 1))):
                 chapter.insert(0, etree.Element("div", {
                     "class": "kb-ghost", "data-title": title,
                     "style": f"bookmark-level: {level}"}))
             ghosts[id(chapter)] = depth
         for section in sections:
-            found = _DEPTH.search(section.get("class") or "")
-            depth = int(found[1]) if found else 0
-            titles[depth:] = [section.get("data-title") or ""]
+            titles[_depth(section):] = [section.get("data-title") or ""]
     return ghosts
 
 

@@ -200,15 +200,14 @@ def build_print_tree(rendered: RenderedBook, *, paper: Paper = "a4",
         chapter = _add(book, "div", "\n", class_="kb-chapter")
         size = 0
         for depth, node in root.walk():
-            if _goes_on(size, by_rel[node.page.rel].page_id):
+            rp = by_rel[node.page.rel]
+            page_title = node.page.title or node.page.rel
+            if _goes_on(size, rp.page_id):
                 # A long chapter goes on in a part of its own, on a new page: the chunked
                 # print lays out no more than about a part at once.
                 chapter = _add(book, "div", "\n", class_="kb-chapter kb-chapter-continued",
-                               data_chapter=root.page.title or "",
-                               data_page=node.page.title or node.page.rel)
+                               data_chapter=root.page.title or "", data_page=page_title)
                 size = 0
-            rp = by_rel[node.page.rel]
-            page_title = node.page.title or node.page.rel
             classes = f"kb-page kb-depth-{depth}" + (" kb-chapter-start" if depth == 0 else "")
             section = _add(chapter, "section", "\n", id=rp.page_id, class_=classes,
                            data_title=page_title,
