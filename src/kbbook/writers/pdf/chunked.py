@@ -1,38 +1,41 @@
 """The chunked print: chunks laid out in parallel, page numbers made global, chunks merged.
 
-1. Each chunk's layout (its page count, the page of each anchor) comes from the cache, from
-   the last build of the same chunk (a guess), or from a layout pass.
-2. From the layouts: each chunk's first page, the page of every anchor in the book, so each
-   chunk's contents numbers, cross-references and page numbers. A chunk already rendered
-   with exactly these numbers is taken from the cache; the others are rendered.
-3. A render whose layout differs from the one its numbers came from (a number changed a line
-   break) changes the numbers of others: step 2 again, until nothing changes, or the book
-   is written with a warning that some numbers may be off.
-4. The chunk PDFs are merged.
+1. Each chunk is rendered once, with the numbers the best layouts known so far give: the
+   chunks already rendered, the last build of the same chunk (a guess), or an estimate
+   from its size. A number's digits are stamped after the merge (`slots.py`), so a render
+   depends only on how many digits each number has, not on the numbers.
+2. From the renders' layouts: the first page of each chunk, the page of every anchor. A
+   chunk rendered with a digit count these numbers do not have (an estimate was off by a
+   digit) is rendered again, until nothing changes, or the book is written with a warning.
+3. The chunk PDFs are merged and the numbers stamped.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from ...errors import Diagnostics
 from .cache import BuildCache, Rendered, digest, file_hash, versions
-from .chunkrender import Job, Layout, Result
+from .chunkrender import Job, Layout
 from .chunks import Chunk, number_css, page_css, uses_numbers
 from .fetcher import FetchPolicy
 from .memory import release_memory
 from .merge import merge
-from .standins import StandIns
+from .slots import counters_css, digits, page_value
 from .weasy import Stylesheet
 from .workers import Workers
 
 MAX_ROUNDS = 5
-"""Renders of the whole book at most, after the layout pass, before giving up on numbers
-that keep changing each other."""
+"""Rounds of renders at most before giving up on digit counts that keep changing each
+other."""
 _PAGES_COUNTER = re.compile(r"counter\(\s*pages\b", re.IGNORECASE)
+_SIDED = re.compile(r":(?:left|right|recto|verso)\b|\bbreak-(?:before|after)\s*:\s*"
+                    r"(?:left|right|recto|verso)\b|\bpage-break-(?:before|after)\s*:\s*"
+                    r"(?:left|right)\b", re.IGNORECASE)
+_ID = re.compile(r'\sid="([^"]+)"')
 _IMG_SRC = re.compile(r'<img\b[^>]*?\bsrc="([^"]+)"', re.IGNORECASE)
 CHARS_PER_PAGE = 2500
 """About how much print HTML fills a page: for a first estimate of the page count."""
@@ -60,6 +63,7 @@ class Plan:
 
     def __init__(self, chunks: Sequence[Chunk], layouts: dict[int, Layout]) -> None:
         self.chunks = chunks
+        self.layouts = layouts
         self.first: dict[int, int] = {}
         self.pages: dict[str, int] = {}
         page = 1
@@ -99,10 +103,13 @@ class ChunkedPrint:
         self.workers = workers
         self.diagnostics = diagnostics
         self.say = say
-        self.sheets = tuple(Stylesheet(number_css(s.text), s.base_url, s.source)
+        self.sheets = tuple(Stylesheet(counters_css(number_css(s.text)), s.base_url, s.source)
                             for s in settings.sheets)
         self.numbered = any(uses_numbers(s.text) for s in settings.sheets)
         self.counts_pages = any(_PAGES_COUNTER.search(s.text) for s in settings.sheets)
+        self.sided = any(_SIDED.search(s.text) for s in settings.sheets)
+        """Whether a page's side (left or right) changes the layout: else a chunk's render
+        does not depend on where in the book it starts."""
         base = digest(versions(), settings.base_url, str(settings.dpi), settings.options,
                       *(part for s in self.sheets for part in (s.text, s.base_url or "")))
         hashes: dict[str, str] = {}
@@ -110,118 +117,146 @@ class ChunkedPrint:
             c, settings.base_url, hashes)) for c in chunks}
         self.identities = {c.index: digest(base, "identity", c.identity) for c in chunks}
         self.names = {c.index: c.name for c in chunks}
+        self.offsets = {c.index: {m[1]: m.start() for m in _ID.finditer(c.template)}
+                        for c in chunks}
         self.layouts: dict[int, Layout] = {}
+        """The best layout known of each chunk: its render's, else the last build's."""
+        self.rendered: set[int] = set()
+        """The chunks whose layout comes from a render of this build (or its cache)."""
         self.results: dict[int, Rendered] = {}
+        self.keys: dict[int, str] = {}
+        """The render key of each chunk's result."""
         self.renders = 0
 
-    # -- keys -----------------------------------------------------------------------------
+    # -- numbers ----------------------------------------------------------------------------
 
-    def _render_key(self, chunk: Chunk, plan: Plan) -> str:
-        first = plan.first[chunk.index]
-        numbers = ",".join("" if n is None else str(n) for n in chunk.numbers(plan.pages))
-        return digest(self.source_keys[chunk.index], numbers, str(first),
-                      str(plan.total if self.counts_pages else 0))
+    def _chars_per_page(self) -> float:
+        known = [c for c in self.chunks if c.index in self.layouts]
+        pages = sum(self.layouts[c.index].pages for c in known)
+        chars = sum(len(c.template) for c in known)
+        return chars / pages if pages and chars else CHARS_PER_PAGE
 
-    def _job(self, chunk: Chunk, html: str, first: int, total: int, out: Path | None,
-             policy: FetchPolicy | None = None) -> Job:
-        extra = Stylesheet(page_css(first, total, left=first % 2 == 0), None,
-                           self.sheets[0].source if self.sheets else "kbbook")
-        return Job(chunk.index, html, (*self.sheets, extra), self.settings.base_url,
-                   policy or self.settings.policy, total, None if out is None else str(out),
-                   self.settings.dpi, self.settings.variant)
+    def _layout(self, chunk: Chunk, per_page: float) -> Layout:
+        """The chunk's layout as far as it is known, else estimated from its size."""
+        known = self.layouts.get(chunk.index)
+        if known is not None:
+            return known
+        pages = max(1, round(len(chunk.template) / per_page))
+        return Layout(pages, {anchor: min(int(offset / per_page), pages - 1)
+                              for anchor, offset in self.offsets[chunk.index].items()})
 
-    # -- the passes -----------------------------------------------------------------------
+    def plan(self) -> Plan:
+        """The book's numbers from what is known of every chunk's layout."""
+        per_page = self._chars_per_page()
+        return Plan(self.chunks, {c.index: self._layout(c, per_page) for c in self.chunks})
 
     def estimate(self) -> int:
-        """About how many pages the book has (exact once every layout is known)."""
-        known = sum(layout.pages for layout in self.layouts.values())
-        unknown = sum(len(c.template) for c in self.chunks if c.index not in self.layouts)
-        return known + unknown // CHARS_PER_PAGE
+        """About how many pages the book has (exact once every chunk is rendered)."""
+        return self.plan().total
 
-    def _layout_pass(self) -> None:
-        """A layout, without writing, of each chunk whose layout nothing predicts; numbers
-        not known yet are shown with as many digits as the book will likely need."""
-        for chunk in self.chunks:
-            guess = self.cache.predicted(self.identities[chunk.index])
-            if guess is not None:
-                self.layouts[chunk.index] = guess
-        todo = [c for c in self.chunks if c.index not in self.layouts]
-        if not todo:
-            return
-        self.say(f"layout pass: {len(todo)} of {len(self.chunks)} chunks", len(todo),
-                 sum(len(c.template) for c in todo) // CHARS_PER_PAGE)
-        placeholder = "0" * len(str(max(self.estimate(), 10)))
-        # Images are laid out as empty SVG files of their size: the final render decodes them.
-        stand_ins = StandIns(self.cache.scratch("stand-ins"), self.settings.base_url)
-        policy = self.settings.policy
-        policy = FetchPolicy((*policy.roots, stand_ins.folder.resolve()), policy.files,
-                             policy.allow_remote)
-        jobs = []
-        for chunk in sorted(todo, key=lambda c: -len(c.template)):  # longest first
-            html = chunk.fill(dict.fromkeys(chunk.targets, placeholder)) if self.numbered \
-                else chunk.fill({})
-            jobs.append(self._job(chunk, stand_ins.apply(html), 1, 0, None, policy))
-        for result in self.workers.run(jobs, self.names):
-            self.layouts[result.index] = result.layout
-            self.renders += 1
-            self.cache.remember(self.identities[result.index], result.layout)
+    def _render_key(self, chunk: Chunk, plan: Plan) -> str:
+        """What the chunk's render depends on: its source, and how many digits each number
+        it shows has (its own pages' too: where they reach another digit)."""
+        first, pages = plan.first[chunk.index], plan.layouts[chunk.index].pages
+        room = digits(first)
+        longer = 10 ** room - first  # (the first of its pages with a digit more)
+        shape = [",".join(str(digits(n)) for n in chunk.numbers(plan.pages))
+                 if self.numbered else "", f"{room}:{longer if longer < pages else ''}"]
+        if self.counts_pages:
+            shape.append(str(digits(plan.total)))
+        if self.sided:
+            shape.append(str(first % 2))
+        return digest(self.source_keys[chunk.index], *shape)
 
-    def _final_round(self, plan: Plan) -> None:
-        """Render every chunk not rendered yet with the numbers of `plan`."""
-        jobs, keys = [], {}
-        for chunk in self.chunks:
+    def _job(self, chunk: Chunk, plan: Plan, out: Path) -> Job:
+        first = plan.first[chunk.index]
+        extra = Stylesheet(page_css(first, plan.total, left=self.sided and first % 2 == 0),
+                           None, self.sheets[0].source if self.sheets else "kbbook")
+        pages = {t: plan.pages[t] for t in chunk.targets if t in plan.pages}
+        return Job(chunk.index, chunk.fill(pages), (*self.sheets, extra),
+                   self.settings.base_url, self.settings.policy, plan.total, str(out),
+                   self.settings.dpi, self.settings.variant)
+
+    # -- the rounds -------------------------------------------------------------------------
+
+    def _take(self, index: int, rendered: Rendered, key: str) -> None:
+        self.results[index] = rendered
+        self.keys[index] = key
+        self.layouts[index] = rendered.layout
+        self.rendered.add(index)
+
+    def _jobs(self, todo: Sequence[Chunk], keys: dict[int, str]) -> Iterator[Job]:
+        """A job for each chunk of `todo` not in the cache, made when a worker is free for
+        it, so that its numbers come from every render done by then."""
+        for chunk in todo:
+            plan = self.plan()
             key = self._render_key(chunk, plan)
             found = self.cache.rendered(key)
             if found is not None:
-                self.results[chunk.index] = found
-                if found.layout != self.layouts[chunk.index]:
-                    self.layouts[chunk.index] = found.layout
+                self._take(chunk.index, found, key)
                 continue
             keys[chunk.index] = key
-            pages = {t: str(plan.pages[t]) for t in chunk.targets if t in plan.pages}
-            out = self.cache.scratch(f"{key}.pdf")
-            jobs.append(self._job(chunk, chunk.fill(pages), plan.first[chunk.index],
-                                  plan.total, out))
-        if jobs:
-            self.say(f"final pass: {len(jobs)} of {len(self.chunks)} chunks", len(jobs),
-                     sum(self.layouts[job.index].pages for job in jobs))
-        jobs.sort(key=lambda job: -len(job.html))
-        for result in self.workers.run(jobs, self.names):
-            self.renders += 1
-            self._keep(result, keys[result.index])
+            yield self._job(chunk, plan, self.cache.scratch(f"{key}.pdf"))
 
-    def _keep(self, result: Result, key: str) -> None:
-        rendered = Rendered(self.cache.scratch(f"{key}.pdf"), result.layout, result.problems,
-                            result.refused)
-        self.results[result.index] = self.cache.store(key, rendered)
-        self.layouts[result.index] = result.layout
-        self.cache.remember(self.identities[result.index], result.layout)
+    def _stale(self) -> list[Chunk]:
+        """The chunks without a render of the digit counts the book's layouts now give."""
+        plan = self.plan()
+        return [c for c in self.chunks if c.index not in self.results
+                or self.keys.get(c.index) != self._render_key(c, plan)]
+
+    def _round(self, todo: Sequence[Chunk], first: bool) -> None:
+        for chunk in self.chunks:  # the last build's layout of each chunk: a good guess
+            if chunk.index not in self.rendered:
+                guess = self.cache.predicted(self.identities[chunk.index])
+                if guess is not None:
+                    self.layouts[chunk.index] = guess
+        # The front matter shows the page of every chapter: it goes last, when most are known.
+        ordered = sorted(todo, key=lambda c: c.index == 0)
+        keys: dict[int, str] = {}
+        if first:
+            self.say(f"rendering {len(ordered)} chunks", len(ordered), self.estimate())
+        else:
+            self.say(f"rendering {len(ordered)} of {len(self.chunks)} chunks again (a page "
+                     "number gained or lost a digit)", len(ordered),
+                     sum(self._layout(c, CHARS_PER_PAGE).pages for c in ordered))
+        for result in self.workers.run(self._jobs(ordered, keys), self.names):
+            self.renders += 1
+            key = keys[result.index]
+            rendered = Rendered(self.cache.scratch(f"{key}.pdf"), result.layout,
+                                result.problems, result.refused)
+            self._take(result.index, self.cache.store(key, rendered), key)
+            self.cache.remember(self.identities[result.index], result.layout)
 
     def render(self) -> list[Rendered]:
         """Render what is needed: each chunk's render, in order (its messages are the
         caller's to report)."""
-        self._layout_pass()
-        for _ in range(MAX_ROUNDS):
-            self._final_round(Plan(self.chunks, self.layouts))
-            # Settled when the layouts the renders gave imply the numbers they show.
-            if self._all_current(Plan(self.chunks, self.layouts)):
+        todo: list[Chunk] = list(self.chunks)
+        for round_number in range(MAX_ROUNDS):
+            self._round(todo, round_number == 0)
+            todo = self._stale()
+            if not todo:
                 break
         else:
             self.diagnostics.warning(
                 "(PDF)", None, "pdf-numbers",
-                f"page numbers still changed after {MAX_ROUNDS} renders (a number's width "
-                "moves a line to another page and back); some contents or cross-reference "
-                "numbers may be one page off")
+                f"page numbers still gained or lost a digit after {MAX_ROUNDS} rounds of "
+                "renders (a number's width moves a line to another page and back); some "
+                "contents or cross-reference numbers may be printed a little off their place")
         return [self.results[c.index] for c in self.chunks]
 
     def merge(self, out: Path) -> None:
-        """The chunk renders (`render` first) merged into the book at `out`."""
+        """The chunk renders (`render` first) merged into the book at `out`, with their
+        numbers."""
         self.say(f"merging {len(self.chunks)} chunks", 0, 0)
         release_memory()  # (what the passes held: the merge holds the whole book)
+        plan = self.plan()
+        misfits: list[int] = []
         merge([self.results[c.index].pdf for c in self.chunks], [c.owned for c in self.chunks],
-              out, [c.ghosts for c in self.chunks])
-
-    def _all_current(self, plan: Plan) -> bool:
-        """Every chunk's render has the numbers the final layouts give."""
-        return all(self.cache.rendered(self._render_key(c, plan)) is not None
-                   for c in self.chunks)
+              out, [c.ghosts for c in self.chunks],
+              stamps=lambda page: page_value(page, plan.total, plan.pages), misfits=misfits)
+        if misfits:
+            self.diagnostics.warning(
+                "(PDF)", None, "pdf-numbers",
+                f"{len(misfits)} page numbers had more or fewer digits than the room laid out "
+                f"for them (first on page {misfits[0]}): they are printed, a little off "
+                "their place")

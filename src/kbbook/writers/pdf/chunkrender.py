@@ -18,6 +18,7 @@ from typing import Any
 from .fetcher import FetchPolicy, SafeFetcher
 from .memory import release_memory
 from .merge import tidy
+from .slots import drawing
 from .weasy import JPEG_QUALITY, Stylesheet, _finisher, _listening, variant_options
 
 
@@ -142,8 +143,9 @@ def render(job: Job, on_page: Callable[[int], None] | None = None) -> Result:
         if job.out is not None:
             tmp = Path(f"{job.out}.{os.getpid()}.part")
             try:
-                document.write_pdf(tmp, finisher=_finisher, **options,
-                                   **variant_options(job.variant))
+                with drawing():
+                    document.write_pdf(tmp, finisher=_finisher, **options,
+                                       **variant_options(job.variant))
                 if variant_options(job.variant):  # (tagged)
                     tidy(tmp)
                 os.replace(tmp, job.out)

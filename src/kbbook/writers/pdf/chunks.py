@@ -6,7 +6,8 @@ so laid out alone it breaks its pages exactly as it would inside the whole book.
 cannot know alone, the page numbers of places in other chunks, is left as a slot in its HTML:
 
 - every internal link carries `data-kb-page="#ID"`, filled in with the page number of ID
-  before each pass (`fill`); kbbook's stylesheets (and the user's) show it where they said
+  as far as it is known when the chunk is rendered (`fill`; the merge stamps the real one,
+  `slots.py`); kbbook's stylesheets (and the user's) show it where they said
   `target-counter(attr(href), page)` (`uses_numbers`, `number_css`);
 - a link to another chunk's place becomes `kbbook:ID`, which WeasyPrint writes as a link to
   a URI and the merge turns back into a link to the named destination ID.
@@ -23,6 +24,7 @@ from lxml import etree
 
 from .document import PrintTree, serialize
 from .page import MAX_BOOKMARK_LEVEL
+from .slots import delimit
 
 CROSS_CHUNK = "kbbook:"
 """The URI scheme of a link into another chunk, until the merge resolves it."""
@@ -62,8 +64,10 @@ class Chunk:
     the chunks before."""
 
     def fill(self, pages: Mapping[str, int]) -> str:
-        """The HTML with each slot set to the page of its id ('' for an id on no page)."""
-        return _SLOT.sub(lambda m: f'{NUMBER_ATTR}="{pages.get(m[1], "")}"', self.template)
+        """The HTML with each slot set to the page of its id, marked as a number to stamp
+        (`slots.delimit`; '' for an id on no page)."""
+        return _SLOT.sub(lambda m: f'{NUMBER_ATTR}="{delimit(pages.get(m[1]))}"',
+                         self.template)
 
     def numbers(self, pages: Mapping[str, int]) -> tuple[int | None, ...]:
         """The numbers this chunk shows, in `targets` order: what its render depends on."""

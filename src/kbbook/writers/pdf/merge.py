@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import io
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pikepdf
@@ -20,6 +20,7 @@ from pikepdf import Array, Dictionary, Name, NameTree, OutlineItem, String
 from .chunks import CROSS_CHUNK
 from .memory import release_memory
 from .page import MAX_BOOKMARK_LEVEL
+from .slots import MARK, Value, stamp
 from .structure import flatten_spans
 
 
@@ -266,11 +267,43 @@ def tidy(path: Path) -> None:
         save(pdf, path, pdf.pdf_version)
 
 
+def _stamp(page: pikepdf.Page, value: Value) -> bool:
+    """The numbers marked on a page (and in the forms it draws) stamped; whether each had
+    the room it needed."""
+    fits = True
+    streams = list(page.obj.Contents) if isinstance(page.obj.get("/Contents"), Array) \
+        else [page.obj.get("/Contents")]
+    stack, seen = [page.obj.get("/Resources")], set()
+    while stack:
+        resources = stack.pop()
+        xobjects = resources.get("/XObject") if resources is not None else None
+        for name in list(xobjects.keys()) if xobjects is not None else []:
+            xobject = xobjects[name]
+            if xobject.get("/Subtype") == Name.Form and xobject.objgen not in seen:
+                seen.add(xobject.objgen)
+                streams.append(xobject)
+                stack.append(xobject.get("/Resources"))
+    for stream in streams:
+        if not isinstance(stream, pikepdf.Stream):
+            continue
+        data = stream.read_bytes()
+        if MARK not in data:
+            continue
+        stamped, ok = stamp(data, value)
+        stream.write(stamped)
+        fits = fits and ok
+    return fits
+
+
 def merge(parts: Sequence[Path], owned: Sequence[frozenset[str]], out: Path,
-          ghosts: Sequence[int] | None = None) -> int:
+          ghosts: Sequence[int] | None = None, *,
+          stamps: Callable[[int], Value] | None = None,
+          misfits: list[int] | None = None) -> int:
     """Merge the chunk PDFs `parts` (in order) into `out`; `owned[i]` are the ids of chunk i,
     whose named destinations it provides; chunk i opens with `ghosts[i]` bookmarks that
-    stand for the pages it is under (`_graft`). Returns the page count."""
+    stand for the pages it is under (`_graft`). The numbers marked on page n (from 1) are
+    stamped with `stamps(n)`; the pages where one did not fit its room go to `misfits`.
+    Returns the page count."""
     book = pikepdf.new()
     sources = [pikepdf.open(part) for part in parts]
     try:
@@ -309,6 +342,10 @@ def merge(parts: Sequence[Path], owned: Sequence[frozenset[str]], out: Path,
                 if uri.startswith(CROSS_CHUNK):
                     del annot["/A"]
                     annot.Dest = String(uri[len(CROSS_CHUNK):])
+        if stamps is not None:
+            for number, page in enumerate(book.pages, 1):
+                if not _stamp(page, stamps(number)) and misfits is not None:
+                    misfits.append(number)
         _share_images(book)
         with book.open_outline(max_depth=MAX_BOOKMARK_LEVEL + 1) as outline:
             for source, offset, pages, opening in zip(

@@ -11,6 +11,7 @@ A worker that dies (killed, out of memory) fails the build with a message saying
 from __future__ import annotations
 
 import contextlib
+import itertools
 import multiprocessing
 import os
 import queue
@@ -173,33 +174,45 @@ class Workers:
                     self.on_page(index, number)
 
     def run(self, jobs: Iterable[Job], names: dict[int, str]) -> Iterator[Result]:
-        """Each job's result, as they finish."""
-        todo = list(jobs)
-        if self.jobs == 1 or len(todo) <= 1:
-            for job in todo:
+        """Each job's result, as they finish. A job is taken from `jobs` only when a worker
+        is free for it, so that it can be made from the results before it."""
+        source = iter(jobs)
+        head = list(itertools.islice(source, 2))
+        if self.jobs == 1 or len(head) <= 1:
+            for job in (*head, *source):
                 yield render(job, None if self.on_page is None else
                              (lambda n, i=job.index: self.on_page(i, n)))  # type: ignore[misc]
             return
         pool = self._start()
-        # Workers start as jobs are submitted; a Ctrl-C waits until they have their start
-        # (one stopped half-way through would leave a traceback on the terminal).
-        try:
-            with _main_unseen(), _no_interrupt():
-                pending: dict[Future[Result], Job] = {pool.submit(_run, job): job
-                                                      for job in todo}
-        except BrokenProcessPool:  # one died between two passes
-            self.stop()
-            raise self._died(todo[0], names) from None
+        pending: dict[Future[Result], Job] = {}
+
+        def submit(job: Job) -> None:
+            # Workers start as jobs are submitted; a Ctrl-C waits until they have their
+            # start (one stopped half-way through would leave a traceback on the terminal).
+            try:
+                with _main_unseen(), _no_interrupt():
+                    pending[pool.submit(_run, job)] = job
+            except BrokenProcessPool:  # one died between two passes
+                self.stop()
+                raise self._died(job, names) from None
+
+        for job in head:
+            submit(job)
         while pending:
+            while len(pending) < self.jobs and (job := next(source, None)) is not None:
+                submit(job)
             done, _ = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
             self._drain()
             for future in done:
                 job = pending.pop(future)
                 try:
-                    yield future.result()
+                    result = future.result()
                 except BrokenProcessPool:
                     self.stop()
                     raise self._died(job, names) from None
+                yield result
+                while len(pending) < self.jobs and (job := next(source, None)) is not None:
+                    submit(job)
 
     @staticmethod
     def _died(job: Job, names: dict[int, str]) -> WorkerDied:
