@@ -1,5 +1,5 @@
-"""The structure tree without WeasyPrint's plain Spans: every piece of marked content still
-belongs to one element, which the parent tree names."""
+"""The structure tree without WeasyPrint's plain Spans and NonStructs: every piece of marked
+content still belongs to one element, which the parent tree names."""
 
 from __future__ import annotations
 
@@ -59,11 +59,14 @@ def test_plain_spans_go_and_every_content_keeps_one_owner(tmp_path: Path) -> Non
         spans = [e for e in elements(pdf) if Name.Span == e.S]
         assert len(spans) >= 6  # (WeasyPrint's, one per inline box)
         spans[0].Lang = pikepdf.String("fr")  # a Span that says something
-        assert flatten_spans(pdf) == len(spans) - 1
+        groups = [e for e in elements(pdf) if Name.NonStruct == e.S]
+        assert groups  # (WeasyPrint's, around boxes of no element)
+        assert flatten_spans(pdf) == len(spans) - 1 + len(groups)
         after = _owners(pdf)
         assert set(after) == set(before)  # no marked content lost or added
         assert _parent_tree(pdf) == after  # and the parent tree agrees
         assert [e.objgen for e in elements(pdf) if Name.Span == e.S] == [spans[0].objgen]
+        assert not [e for e in elements(pdf) if Name.NonStruct == e.S]
         pdf.save(tmp_path / "flat.pdf")
     assert structure_problems(tmp_path / "flat.pdf") == structure_problems(path)
 

@@ -143,8 +143,8 @@ class PdfStats:
     chunks: int
     """Documents the book was cut into (1 for a single render)."""
     renders: int
-    """WeasyPrint renders it took (layout passes included; 0 when all came from the
-    cache)."""
+    """WeasyPrint renders it took (a chunk laid out again counts twice; 0 when all came
+    from the cache)."""
 
 
 RECYCLE_ABOVE = 1_000_000

@@ -44,7 +44,7 @@ class Job:
     total_pages: int
     """The whole book's page count, for `counter(pages)` (0 while still unknown)."""
     out: str | None
-    """Where to write the chunk PDF; None for the layout pass alone."""
+    """Where to write the chunk PDF; None to lay it out only."""
     dpi: int
     """Images are downsampled to this resolution at their printed size."""
     variant: str | None = None

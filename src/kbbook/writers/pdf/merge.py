@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import io
 import warnings
+import zlib
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -152,55 +153,89 @@ _DOCUMENT_ENTRIES = ("/MarkInfo", "/ViewerPreferences", "/Metadata", "/OutputInt
 """What a variant (or tagging) puts in the catalogue, the same in every chunk."""
 
 
-def _merge_structure(book: pikepdf.Pdf, sources: Sequence[pikepdf.Pdf],
-                     offsets: Sequence[int]) -> None:
-    """One structure tree for the book: a Document element holding each chunk's elements
-    in order; each chunk's parent-tree keys (of its pages and link annotations) moved past
-    the chunk before. The chunks' elements point at the pages already copied (qpdf copies
-    an object of a source once), so nothing is duplicated."""
-    if not any("/StructTreeRoot" in source.Root for source in sources):
-        return
-    document = book.make_indirect(Dictionary(Type=Name.StructElem, S=Name.Document,
-                                              K=Array()))
-    root = book.make_indirect(Dictionary(Type=Name.StructTreeRoot, K=Array([document])))
-    document.P = root
-    nums = Array()
-    roles: dict[str, pikepdf.Object] = {}
-    next_key = 0
-    for index, (source, offset) in enumerate(zip(sources, offsets, strict=True)):
+class _Structure:
+    """One structure tree for the book, a chunk at a time: a Document element holding each
+    chunk's elements in order; each chunk's parent-tree keys (of its pages and link
+    annotations) moved past the chunk before. The chunks' elements point at the pages
+    already copied (qpdf copies an object of a source once), so nothing is duplicated."""
+
+    def __init__(self, book: pikepdf.Pdf) -> None:
+        self.book = book
+        self.document: pikepdf.Object | None = None
+        self.nums = Array()
+        self.roles: dict[str, pikepdf.Object] = {}
+        self.next_key = 0
+
+    def add(self, source: pikepdf.Pdf, pages: Sequence[pikepdf.Page]) -> None:
+        """The structure of chunk `source`, whose pages are `pages` in the book."""
         tree = source.Root.get("/StructTreeRoot")
         if tree is None:
-            continue
-        shift = next_key
-        end = offsets[index + 1] if index + 1 < len(offsets) else len(book.pages)
-        for page in book.pages[offset:end]:
+            return
+        book = self.book
+        if self.document is None:
+            self.document = book.make_indirect(Dictionary(Type=Name.StructElem,
+                                                          S=Name.Document, K=Array()))
+        shift = self.next_key
+        for page in pages:
             if "/StructParents" in page.obj:
                 page.obj.StructParents = int(page.obj.StructParents) + shift
-                next_key = max(next_key, int(page.obj.StructParents) + 1)
+                self.next_key = max(self.next_key, int(page.obj.StructParents) + 1)
             for annot in page.obj.get("/Annots", []):
                 if "/StructParent" in annot:
                     annot.StructParent = int(annot.StructParent) + shift
-                    next_key = max(next_key, int(annot.StructParent) + 1)
+                    self.next_key = max(self.next_key, int(annot.StructParent) + 1)
         for key, value in _numbers(tree.get("/ParentTree", Dictionary())):
-            nums.append(key + shift)
-            nums.append(_copy(book, source, value))
-            next_key = max(next_key, key + shift + 1)
+            self.nums.append(key + shift)
+            self.nums.append(_copy(book, source, value))
+            self.next_key = max(self.next_key, key + shift + 1)
         for top in _elements(tree.get("/K")):
             # a chunk is a Document of its own: its parts join the book's
             kids = _elements(top.get("/K")) if top.get("/S") == Name.Document else [top]
             for kid in kids:
                 copied = _copy(book, source, kid)
                 if isinstance(copied, Dictionary) and "/S" in copied:
-                    copied.P = document
-                document.K.append(copied)
+                    copied.P = self.document
+                self.document.K.append(copied)
         for name, value in (tree.get("/RoleMap") or Dictionary()).items():
-            roles.setdefault(name, value)
-    _scope_headers(document)
-    root.ParentTree = book.make_indirect(Dictionary(Nums=nums))
-    root.ParentTreeNextKey = next_key
-    if roles:
-        root.RoleMap = Dictionary(roles)
-    book.Root.StructTreeRoot = root
+            self.roles.setdefault(name, value)
+
+    def finish(self) -> None:
+        if self.document is None:
+            return
+        root = self.book.make_indirect(Dictionary(Type=Name.StructTreeRoot,
+                                                  K=Array([self.document])))
+        self.document.P = root
+        _scope_headers(self.document)
+        root.ParentTree = self.book.make_indirect(Dictionary(Nums=self.nums))
+        root.ParentTreeNextKey = self.next_key
+        if self.roles:
+            root.RoleMap = Dictionary(self.roles)
+        self.book.Root.StructTreeRoot = root
+
+
+_UP = frozenset({"/Parent", "/P"})
+
+
+def _own(objects: Sequence[pikepdf.Object], seen: set[tuple[int, int]]) -> None:
+    """The stream data of what `objects` use (not going up to a parent) copied into the
+    book: qpdf reads a copied stream's data from its source until then, and the source can
+    be closed after (its parsed objects are most of the merge's memory)."""
+    stack = list(objects)
+    while stack:
+        obj = stack.pop()
+        if not isinstance(obj, Dictionary | Array | pikepdf.Stream):
+            continue
+        if obj.is_indirect:
+            if obj.objgen in seen:
+                continue
+            seen.add(obj.objgen)
+        if isinstance(obj, pikepdf.Stream):
+            obj.write(obj.read_raw_bytes(), filter=obj.get("/Filter"),
+                      decode_parms=obj.get("/DecodeParms"))
+        if isinstance(obj, Array):
+            stack += list(obj)
+        else:
+            stack += [value for key, value in obj.items() if key not in _UP]
 
 
 def _scope_headers(document: pikepdf.Object) -> None:
@@ -290,9 +325,22 @@ def _stamp(page: pikepdf.Page, value: Value) -> bool:
         if MARK not in data:
             continue
         stamped, ok = stamp(data, value)
-        stream.write(stamped)
+        stream.write(zlib.compress(stamped), filter=Name.FlateDecode)
         fits = fits and ok
     return fits
+
+
+def _link_chunks(pages: Sequence[pikepdf.Page]) -> None:
+    """A link into another chunk (`kbbook:ID`) made a link to the book's destination ID."""
+    for page in pages:
+        for annot in page.get("/Annots", []):
+            action = annot.get("/A")
+            if action is None or action.get("/S") != Name.URI:
+                continue
+            uri = str(action.get("/URI", ""))
+            if uri.startswith(CROSS_CHUNK):
+                del annot["/A"]
+                annot.Dest = String(uri[len(CROSS_CHUNK):])
 
 
 def merge(parts: Sequence[Path], owned: Sequence[frozenset[str]], out: Path,
@@ -303,60 +351,55 @@ def merge(parts: Sequence[Path], owned: Sequence[frozenset[str]], out: Path,
     whose named destinations it provides; chunk i opens with `ghosts[i]` bookmarks that
     stand for the pages it is under (`_graft`). The numbers marked on page n (from 1) are
     stamped with `stamps(n)`; the pages where one did not fit its room go to `misfits`.
-    Returns the page count."""
+    Returns the page count. One chunk is open at a time."""
     book = pikepdf.new()
-    sources = [pikepdf.open(part) for part in parts]
+    structure = _Structure(book)
+    dests = NameTree.new(book)
+    seen: set[tuple[int, int]] = set()
     try:
-        first = sources[0]
-        offsets = []
-        with warnings.catch_warnings():
-            # Named destinations are rebuilt below, for the whole book.
-            warnings.simplefilter("ignore", pikepdf.PageCopyWarning if hasattr(
-                pikepdf, "PageCopyWarning") else UserWarning)
-            for source in sources:
-                offsets.append(len(book.pages))
-                book.pages.extend(source.pages)
-        if first.docinfo:
-            book.docinfo = book.copy_foreign(first.docinfo)
-        if "/Lang" in first.Root:
-            book.Root.Lang = first.Root.Lang
-        _declare(book, first)
-        _merge_structure(book, sources, offsets)
-        numbers = [_page_numbers(source) for source in sources]
-        dests = NameTree.new(book)
-        for source, offset, ids, pages in zip(sources, offsets, owned, numbers, strict=True):
-            for name, dest in _dests(source):
-                if name not in ids or not isinstance(dest, Array) or not len(dest):
-                    continue  # another chunk's place: that chunk says where it is
-                page = _page_index(pages, dest[0])
-                if page is None:
-                    continue
-                dests[name] = Array([book.pages[offset + page].obj, *list(dest)[1:]])
-        book.Root.Names = Dictionary(Dests=dests.obj)
-        for page in book.pages:
-            for annot in page.get("/Annots", []):
-                action = annot.get("/A")
-                if action is None or action.get("/S") != Name.URI:
-                    continue
-                uri = str(action.get("/URI", ""))
-                if uri.startswith(CROSS_CHUNK):
-                    del annot["/A"]
-                    annot.Dest = String(uri[len(CROSS_CHUNK):])
-        if stamps is not None:
-            for number, page in enumerate(book.pages, 1):
-                if not _stamp(page, stamps(number)) and misfits is not None:
-                    misfits.append(number)
-        _share_images(book)
         with book.open_outline(max_depth=MAX_BOOKMARK_LEVEL + 1) as outline:
-            for source, offset, pages, opening in zip(
-                    sources, offsets, numbers, ghosts or [0] * len(sources), strict=True):
-                with source.open_outline(max_depth=MAX_BOOKMARK_LEVEL + 1) as chunk_outline:
-                    for items, into in _graft(chunk_outline.root, outline.root, opening):
-                        _copy_outline(items, pages, offset, into)
+            for index, part in enumerate(parts):
+                with pikepdf.open(part) as source:
+                    if index == 0:
+                        version = source.pdf_version
+                        if source.docinfo:
+                            book.docinfo = book.copy_foreign(source.docinfo)
+                        if "/Lang" in source.Root:
+                            book.Root.Lang = source.Root.Lang
+                        _declare(book, source)
+                    offset = len(book.pages)
+                    with warnings.catch_warnings():
+                        # Named destinations are rebuilt below, for the whole book.
+                        warnings.simplefilter("ignore", pikepdf.PageCopyWarning if hasattr(
+                            pikepdf, "PageCopyWarning") else UserWarning)
+                        book.pages.extend(source.pages)
+                    pages = list(book.pages[offset:])
+                    structure.add(source, pages)
+                    numbers = _page_numbers(source)
+                    for name, dest in _dests(source):
+                        if name not in owned[index] or not isinstance(dest, Array) \
+                                or not len(dest):
+                            continue  # another chunk's place: that chunk says where it is
+                        page = _page_index(numbers, dest[0])
+                        if page is not None:
+                            dests[name] = Array([pages[page].obj, *list(dest)[1:]])
+                    _link_chunks(pages)
+                    if stamps is not None:
+                        for number, page in enumerate(pages, offset + 1):
+                            if not _stamp(page, stamps(number)) and misfits is not None:
+                                misfits.append(number)
+                    with source.open_outline(max_depth=MAX_BOOKMARK_LEVEL + 1) as chunk_outline:
+                        for items, into in _graft(chunk_outline.root, outline.root,
+                                                  (ghosts or [0] * len(parts))[index]):
+                            _copy_outline(items, numbers, offset, into)
+                    _own([page.obj for page in pages]
+                         + ([book.Root, book.trailer.get("/Info")] if index == 0 else []),
+                         seen)
+        structure.finish()
+        book.Root.Names = Dictionary(Dests=dests.obj)
+        _share_images(book)
         release_memory()  # (what copying left free: the save needs room of its own)
-        save(book, out, first.pdf_version)
+        save(book, out, version)
         return len(book.pages)
     finally:
-        for source in sources:
-            source.close()
         book.close()

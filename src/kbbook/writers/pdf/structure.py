@@ -1,11 +1,14 @@
-"""A tagged chunk PDF's structure tree without its plain Span elements.
+"""A tagged chunk PDF's structure tree without its plain Span and NonStruct elements.
 
 WeasyPrint tags every inline box as a Span of its own: in a page of highlighted code each
 token is one, so Spans are about two thirds of a tagged book's objects (80,000 of 116,000 in
 lakeFS's 530 pages). A Span with nothing but content says nothing a reader uses (it has no
 role, language, alternative or actual text), so its marked content can belong to the element
 around it, as PDF/UA allows. Fewer objects make the PDF smaller and the merge of a big book
-lighter (qpdf holds every object of every chunk in memory while it merges).
+lighter (qpdf holds every object of the book in memory while it merges). The same goes for
+a plain NonStruct, which WeasyPrint puts around boxes of no element of their own (a third of
+what is left after the Spans: 48,000 of 148,000 objects in lakeFS three times over): PDF
+defines its content as its parent's.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from pikepdf import Array, Dictionary, Name
 
 _PLAIN = frozenset({"/Type", "/S", "/P", "/K", "/Pg"})
 """The only entries of a Span whose content can move to its parent."""
+_FOLDED = (Name.Span, Name.NonStruct)
 
 
 def _kids(k: pikepdf.Object | None) -> list[pikepdf.Object]:
@@ -24,7 +28,7 @@ def _kids(k: pikepdf.Object | None) -> list[pikepdf.Object]:
 
 
 def _plain_span(kid: pikepdf.Object) -> bool:
-    return (isinstance(kid, Dictionary) and kid.get("/S") == Name.Span
+    return (isinstance(kid, Dictionary) and kid.get("/S") in _FOLDED
             and kid.get("/Type", Name.StructElem) == Name.StructElem
             and set(kid.keys()) <= _PLAIN)
 
@@ -45,8 +49,8 @@ def _moved(kid: pikepdf.Object, span: Dictionary, parent: Dictionary) -> pikepdf
 
 
 def flatten_spans(pdf: pikepdf.Pdf) -> int:
-    """Move the content of each plain Span into the element around it; returns how many
-    Spans went."""
+    """Move the content of each plain Span and NonStruct into the element around it;
+    returns how many went."""
     root = pdf.Root.get("/StructTreeRoot")
     if root is None:
         return 0
