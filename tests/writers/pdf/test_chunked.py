@@ -18,9 +18,12 @@ from pypdf import PdfReader
 from kbbook.errors import Diagnostics
 from kbbook.pipeline import SiteOptions, read_and_render
 from kbbook.render import RenderedBook
+from kbbook.writers.pdf import chunked as chunked_print
 from kbbook.writers.pdf import chunks, document, write_pdf
+from kbbook.writers.pdf.cache import BuildCache
 from kbbook.writers.pdf.chunkrender import Job
 from kbbook.writers.pdf.fetcher import FetchPolicy
+from kbbook.writers.pdf.weasy import Stylesheet
 from kbbook.writers.pdf.workers import Workers
 
 from shared import CONTENT, PRODUCTBRAIN, ROOT, needs_productbrain
@@ -135,6 +138,71 @@ def test_page_n_of_m_counts_the_whole_book(tmp_path: Path,
     total = len(reader.pages)
     for number in (3, total):
         assert f"page {number} of {total}" in reader.pages[number - 1].extract_text()
+
+
+def test_page_numbers_in_roman_numerals_are_the_single_render(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Not stamped (only decimal numbers are): each chunk is laid out with its own numbers.
+    monkeypatch.setattr(chunks, "MIN_CHUNK", 1000)
+    css = tmp_path / "roman.css"
+    css.write_text("@page { @bottom-center { content: counter(page, lower-roman); } }\n")
+    rendered = read_and_render(SiteOptions(_many_chapters(tmp_path / "site", 3)),
+                               Diagnostics())
+    chunked, single = tmp_path / "chunked.pdf", tmp_path / "single.pdf"
+    write_pdf(rendered, chunked, Diagnostics(), css=[css], cache=False)
+    write_pdf(rendered, single, Diagnostics(), css=[css], chunked=False)
+    _same_book(chunked, single)
+    assert "viii" in "".join(p.extract_text() for p in PdfReader(chunked).pages)
+
+
+@pytest.mark.parametrize(("footer", "depends"), [("counter(page)", False),
+                                                 ("counter(page, lower-roman)", True)])
+def test_a_render_depends_on_its_first_page_only_when_not_stamped(
+        tmp_path: Path, footer: str, depends: bool) -> None:
+    rendered = read_and_render(SiteOptions(_many_chapters(tmp_path / "site", 2)),
+                               Diagnostics())
+    parts = chunks.split(document.build_print_tree(rendered), 2)
+    sheet = Stylesheet(f"@page {{ @bottom-center {{ content: {footer}; }} }}", None, "t")
+    settings = chunked_print.Settings((sheet,), "file:///", FetchPolicy.create([tmp_path], []),
+                                      96, "")
+    cache = BuildCache(None)
+    printer = chunked_print.ChunkedPrint(parts, settings, cache, Workers(1), Diagnostics(),
+                                         lambda *_: None)
+    cache.close()
+    layouts = {c.index: chunked_print.Layout(3) for c in parts}
+    plan = chunked_print.Plan(parts, layouts)
+    later = chunked_print.Plan(parts, {**layouts, 0: chunked_print.Layout(4)})  # a page more
+    assert plan.first[1] + 1 == later.first[1]
+    moved = printer._render_key(parts[1], plan) != printer._render_key(parts[1], later)
+    assert moved is depends
+
+
+def test_a_page_added_renders_only_its_chunk_again(tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """The numbers after it move, but keep their digit counts: stamped, not laid out."""
+    monkeypatch.setattr(chunks, "MIN_CHUNK", 1000)
+    files = {"_config.yml": "title: Short\n"}
+    for n in range(1, 4):
+        links = " ".join(f"See [chapter {m}](c{m}.md)." for m in range(1, 4) if m != n)
+        files[f"c{n}.md"] = page(f"Chapter {n}", nav_order=n, body=f"{links}\n\n"
+                                 + f"Words of chapter {n}. " * 150)
+    site = make_site(tmp_path / "site", files)
+    cache = tmp_path / "cache"
+
+    def build(name: str) -> tuple[Path, int]:
+        rendered = read_and_render(SiteOptions(site), Diagnostics())
+        out = tmp_path / name
+        write_pdf(rendered, tmp_path / f"single-{name}", Diagnostics(), chunked=False)
+        return out, write_pdf(rendered, out, Diagnostics(), cache_dir=cache).renders
+
+    first, renders = build("first.pdf")
+    assert renders == 4
+    _edit(site / "c1.md", "Words of chapter 1. ", "Words of chapter 1. " * 80)
+    added, renders = build("added.pdf")
+    assert len(PdfReader(added).pages) > len(PdfReader(first).pages)
+    assert len(PdfReader(added).pages) < 10  # (every number keeps its one digit)
+    assert renders == 1  # chapter 1's chunk: the others' numbers are stamped anew
+    _same_book(added, tmp_path / "single-added.pdf")
 
 
 def _long_chapter(root: Path) -> Path:

@@ -33,6 +33,9 @@ MAX_ROUNDS = 5
 """Rounds of renders at most before giving up on digit counts that keep changing each
 other."""
 _PAGES_COUNTER = re.compile(r"counter\(\s*pages\b", re.IGNORECASE)
+_STYLED_COUNTER = re.compile(r"counters?\(\s*pages?\s*,(?!\s*decimal\s*\))", re.IGNORECASE)
+"""A page number in another style than decimal (roman numerals): not stamped, so printed
+as laid out."""
 _SIDED = re.compile(r":(?:left|right|recto|verso)\b|\bbreak-(?:before|after)\s*:\s*"
                     r"(?:left|right|recto|verso)\b|\bpage-break-(?:before|after)\s*:\s*"
                     r"(?:left|right)\b", re.IGNORECASE)
@@ -133,6 +136,7 @@ class ChunkedPrint:
                             for s in settings.sheets)
         self.numbered = any(uses_numbers(s.text) for s in settings.sheets)
         self.counts_pages = any(_PAGES_COUNTER.search(s.text) for s in settings.sheets)
+        self.styled = any(_STYLED_COUNTER.search(s.text) for s in settings.sheets)
         self.sided = any(_SIDED.search(s.text) for s in settings.sheets)
         """Whether a page's side (left or right) changes the layout: else a chunk's render
         does not depend on where in the book it starts."""
@@ -234,6 +238,8 @@ class ChunkedPrint:
             shape.append(str(digits(plan.total)))
         if self.sided:
             shape.append(str(first % 2))
+        if self.styled:  # (the numbers themselves, as they are printed as laid out)
+            shape.append(f"{first}/{plan.total}")
         return digest(self.source_keys[chunk.index], *shape)
 
     def _job(self, chunk: Chunk, plan: Plan, out: Path) -> Job:
