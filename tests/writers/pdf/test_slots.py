@@ -151,3 +151,19 @@ def _adjustments(data: bytes) -> float:
     assert array is not None
     return sum(float(n) for n in re.findall(rb"(?<![0-9a-f])-?[0-9]+(?:\.[0-9]+)?(?![0-9a-f]*>)",
                                             re.sub(rb"<[0-9a-f]*>", b" ", array[1])))
+
+
+def test_a_number_that_cannot_be_marked_is_reported(tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    from kbbook.writers.pdf import slots
+
+    monkeypatch.setattr(slots, "_digit_glyphs", lambda stream, textbox: {})  # (no digits)
+    # The link's number, and the footer's two.
+    out = tmp_path / "chunk.pdf"
+    sheets = (Stylesheet(counters_css(CSS), None, "test"),)
+    result = render(Job(0, _html(delimit(12)), sheets, tmp_path.as_uri() + "/",
+                        FetchPolicy.create([tmp_path], []), 1, str(out), 96))
+    assert any("3 page numbers are in a font without digits" in message
+               for _, message in result.problems), result.problems
+    with pikepdf.open(out) as pdf:
+        assert MARK not in pdf.pages[0].Contents.read_bytes()

@@ -143,9 +143,15 @@ def render(job: Job, on_page: Callable[[int], None] | None = None) -> Result:
         if job.out is not None:
             tmp = Path(f"{job.out}.{os.getpid()}.part")
             try:
-                with drawing():
+                unmarked: list[int] = []
+                with drawing(unmarked):
                     document.write_pdf(tmp, finisher=_finisher, **options,
                                        **variant_options(job.variant))
+                if unmarked[0]:
+                    problems.append((None, f"{unmarked[0]} page numbers are in a font without "
+                                     "digits 0-9 of its own, so they show the numbers the "
+                                     "chunk was laid out with, which may be a few pages off; "
+                                     "give them a font with digits in your --css"))
                 if variant_options(job.variant):  # (tagged)
                     tidy(tmp)
                 os.replace(tmp, job.out)

@@ -54,6 +54,8 @@ def digits(number: int | None) -> int:
 # -- while a chunk is drawn (in its worker) ------------------------------------------------
 
 _ACTIVE = [False]
+_UNMARKED = [0]
+"""Numbers drawn but not marked since `drawing` opened (a font without digits of its own)."""
 
 
 def _slots(text: str) -> list[tuple[str, int, int]]:
@@ -165,6 +167,7 @@ def _mark(stream: Any, textbox: Any) -> bytes | None:
     for pango_font, item in _runs(layout):
         font, _ = _font(stream, pango_font, textbox.style)
         if font.bitmap:
+            _UNMARKED[0] += len(slots)
             return None
         string = item.glyphs
         for i in range(string.num_glyphs):
@@ -175,10 +178,9 @@ def _mark(stream: Any, textbox: Any) -> bytes | None:
                 glyphs.append([ordinal, *place, font.hash])
                 fonts.add(font.hash)
             ordinal += 1
-    if not glyphs:
-        return None
-    digit_fonts = _digit_glyphs(stream, textbox)
-    if not fonts <= digit_fonts.keys():
+    digit_fonts = _digit_glyphs(stream, textbox) if glyphs else {}
+    if not glyphs or not fonts <= digit_fonts.keys():
+        _UNMARKED[0] += len(slots)
         return None
     target = _target(textbox)
     record = {"n": [[kind, target if kind == "target" else None, end - first]
@@ -218,14 +220,16 @@ def install() -> None:
 
 
 @contextlib.contextmanager
-def drawing() -> Iterator[None]:
-    """Numbers are marked while this is open (a chunk's render), not otherwise."""
+def drawing(unmarked: list[int]) -> Iterator[None]:
+    """Numbers are marked while this is open (a chunk's render), not otherwise; how many
+    could not be (their digits would be printed as laid out) goes into `unmarked`."""
     install()
-    _ACTIVE[0] = True
+    _ACTIVE[0], _UNMARKED[0] = True, 0
     try:
         yield
     finally:
         _ACTIVE[0] = False
+        unmarked.append(_UNMARKED[0])
 
 
 # -- once every page is known (in the merge) ------------------------------------------------
