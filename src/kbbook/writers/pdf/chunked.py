@@ -152,8 +152,6 @@ class ChunkedPrint:
         """The best layout known of each chunk: its render's, else the last build's."""
         self.rendered: set[int] = set()
         """The chunks whose layout comes from a render of this build (or its cache)."""
-        self.predicted: set[int] = set()
-        """The chunks whose layout is the last build's."""
         self.owner = {anchor: c.index for c in chunks for anchor in c.owned}
         self.results: dict[int, Rendered] = {}
         self.keys: dict[int, str] = {}
@@ -192,7 +190,8 @@ class ChunkedPrint:
         """How many pages off a count of `pages` of chunk `index` may be."""
         if index in self.rendered:
             return 0.0
-        return (PREDICTED_SPREAD if index in self.predicted else SPREAD) * pages
+        # (a layout known but not rendered in this build is the last build's)
+        return (PREDICTED_SPREAD if index in self.layouts else SPREAD) * pages
 
     def _unsure(self, chunk: Chunk, plan: Plan, before: dict[int, float]) -> int:
         """How many of the numbers the chunk shows may still gain or lose a digit, as far
@@ -290,17 +289,14 @@ class ChunkedPrint:
                 guess = self.cache.predicted(self.identities[chunk.index])
                 if guess is not None:
                     self.layouts[chunk.index] = guess
-                    self.predicted.add(chunk.index)
-        ordered = list(todo)
         keys: dict[int, str] = {}
         if first:
-            self.say(f"rendering {len(ordered)} chunks", len(ordered), self.estimate())
-        else:
-            self.say(f"rendering {len(ordered)} of {len(self.chunks)} chunks again (a page "
-                     "number gained or lost a digit)", len(ordered),
-                     sum(self._layout(c, self._chars_per_page()).pages
-                         for c in ordered))
-        for result in self.workers.run(self._jobs(ordered, keys), self.names):
+            self.say(f"rendering {len(todo)} chunks", len(todo), self.estimate())
+        else:  # (every chunk has been rendered: its layout is known)
+            self.say(f"rendering {len(todo)} of {len(self.chunks)} chunks again (a page "
+                     "number gained or lost a digit)", len(todo),
+                     sum(self.layouts[c.index].pages for c in todo))
+        for result in self.workers.run(self._jobs(todo, keys), self.names):
             self.renders += 1
             key = keys[result.index]
             rendered = Rendered(self.cache.scratch(f"{key}.pdf"), result.layout,

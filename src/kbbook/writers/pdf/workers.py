@@ -198,9 +198,12 @@ class Workers:
 
         for job in head:
             submit(job)
-        while pending:
+        while True:
+            # (after the results before are taken in: a job is made from them)
             while len(pending) < self.jobs and (job := next(source, None)) is not None:
                 submit(job)
+            if not pending:
+                return
             done, _ = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
             self._drain()
             for future in done:
@@ -211,8 +214,6 @@ class Workers:
                     self.stop()
                     raise self._died(job, names) from None
                 yield result
-                while len(pending) < self.jobs and (job := next(source, None)) is not None:
-                    submit(job)
 
     @staticmethod
     def _died(job: Job, names: dict[int, str]) -> WorkerDied:
