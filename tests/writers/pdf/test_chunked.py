@@ -266,6 +266,24 @@ def test_each_chunk_is_laid_out_by_a_fresh_worker(tmp_path: Path) -> None:
     assert len(set(pids)) <= 2, pids
 
 
+
+@pytest.mark.filterwarnings("error::pytest.PytestUnhandledThreadExceptionWarning")
+def test_stopped_workers_leave_no_thread_to_the_exit(tmp_path: Path) -> None:
+    """Python's exit hook writes to a running pool thread's wake-up pipe, which that thread
+    closes as it ends: a Ctrl-C whose stop left it running could print a traceback."""
+    policy = FetchPolicy.create([tmp_path], [])
+    jobs = [Job(n, f"<p>Chunk {n}</p>", (), tmp_path.as_uri() + "/", policy, 0, None, 96)
+            for n in range(4)]
+    workers = Workers(2)
+    results = workers.run(jobs, {n: str(n) for n in range(4)})
+    next(results)
+    pool = workers._pool
+    assert pool is not None
+    manager = pool._executor_manager_thread  # type: ignore[attr-defined]
+    workers.stop()  # as on Ctrl-C, with chunks still being laid out
+    assert manager is not None and not manager.is_alive()
+
+
 def _edit(path: Path, old: str, new: str) -> None:
     path.write_text(path.read_text(encoding="utf-8").replace(old, new, 1), encoding="utf-8")
 

@@ -234,6 +234,14 @@ class Workers:
         for process in processes:  # gone before the queues they read are closed
             with contextlib.suppress(Exception):
                 process.join(5)
+        # The pool's thread sees its workers gone, fails what they had and ends. Waited for
+        # before the pool is shut down: still running, it may replace a worker of a pool
+        # already emptied, or close its wake-up pipe as Python's exit hook writes to it
+        # (each a traceback on the terminal, Python 3.11).
+        manager = getattr(pool, "_executor_manager_thread", None)
+        if manager is not None:
+            with contextlib.suppress(Exception):
+                manager.join(5)
         pool.shutdown(wait=False, cancel_futures=True)
         self._close_queue()
 
