@@ -42,6 +42,7 @@ from .pipeline import (
     check_site,
     load_book,
 )
+from .site.language import keep_model
 from .version import __version__
 
 app = typer.Typer(
@@ -389,11 +390,14 @@ def main() -> None:
 
 @app.callback(invoke_without_command=True)
 def _root(
+    ctx: typer.Context,
     version: Annotated[bool, typer.Option("--version", help="Show the version and exit.")] = False,
 ) -> None:
     if version:
         print(f"kbbook {__version__}")
         raise typer.Exit(0)
+    # One site read, then a book written: what reading alone needs goes before the writing.
+    keep_model(ctx.invoked_subcommand == "watch")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,8 +1,9 @@
 """What rendering hands the writers: one `RenderedPage` per page, as data.
 
-A page's body is an XHTML tree, not text: a writer copies it and maps what it holds. Every
-link kbbook keeps is an `<a data-kb-link="N">` whose target is `links[N]`, resolved once here;
-every picture is an `<img data-kb-image="N">` whose file is `images[N]`, checked once here.
+A page's body is well-formed XHTML, not loose text: each writer takes its own tree of it
+(`body`) and maps what it holds. Every link kbbook keeps is an `<a data-kb-link="N">`
+whose target is `links[N]`, resolved once here; every picture is an `<img data-kb-image="N">`
+whose file is `images[N]`, checked once here.
 Both records carry the source line, so a writer's warning names file and line. Writers never
 resolve a link or look for a file again.
 """
@@ -25,6 +26,8 @@ EPUB_NS = "http://www.idpf.org/2007/ops"
 NSMAP = {None: XHTML_NS, "epub": EPUB_NS}
 LINK_ATTR = "data-kb-link"
 IMAGE_ATTR = "data-kb-image"
+_PARSER = etree.XMLParser(huge_tree=True, resolve_entities=False, no_network=True,
+                          remove_blank_text=False)
 
 
 def xhtml(tag: str) -> str:
@@ -110,9 +113,10 @@ class RenderedPage:
     """The page."""
     page_id: str
     """Unique id (XML NCName) for the start of the page; writers put it on the page's wrapper."""
-    body: etree._Element
-    """An XHTML `<div>` holding the page's content, sanitised and well-formed by
-    construction. Shared by every writer: copy it (`copy.deepcopy`) before changing it."""
+    xhtml: bytes
+    """The page's content: an XHTML `<div>`, sanitised and well-formed by construction,
+    serialised (as a tree it takes many times the memory, and a big book's pages wait in
+    memory for every writer). `body` parses it."""
     headings: tuple[Heading, ...]
     """h1-h6 of the body, in document order, with their unique ids."""
     links: tuple[Link, ...]
@@ -129,6 +133,11 @@ class RenderedPage:
     title_icon: int | None = None
     """The image of an HTML title (`title: <img src=...> Name`), as an index of `images`:
     the sidebar shows it before the title's text, and so does the book's title heading."""
+
+    @property
+    def body(self) -> etree._Element:
+        """The page's content as a tree, a new one each time: the caller may change it."""
+        return etree.fromstring(self.xhtml, _PARSER)
 
     @property
     def files(self) -> tuple[str, ...]:

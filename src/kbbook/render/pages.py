@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 
+from lxml import etree
 from lxml.html import HtmlElement
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
@@ -212,7 +213,7 @@ def render_pages(pages: Sequence[Page], resolver: LinkResolver, diagnostics: Dia
         rendered.append(RenderedPage(
             page=d.ctx.page,
             page_id=d.ctx.page_id,
-            body=to_xhtml(d.root),
+            xhtml=etree.tostring(to_xhtml(d.root)),
             headings=d.headings,
             links=links,
             images=d.images,

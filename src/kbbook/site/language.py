@@ -32,6 +32,18 @@ _NOT_PROSE = re.compile(
     re.MULTILINE | re.DOTALL)
 
 
+_KEEP = [True]
+
+
+def keep_model(keep: bool) -> None:
+    """Whether the model stays loaded once used: it takes a second to load and some 75 MB
+    to hold, which a process that reads one site (a command, not a watch) has better uses
+    for while it writes the book."""
+    _KEEP[0] = keep
+    if not keep:
+        _identifier.cache_clear()
+
+
 @cache
 def _identifier() -> Any:
     from py3langid.langid import MODEL_FILE, LanguageIdentifier
@@ -55,6 +67,8 @@ def prose(pages: Sequence[Page], limit: int = SAMPLE) -> str:
 def identify(text: str) -> tuple[str, float]:
     """The language of `text` (an ISO 639-1 code) and how sure that is (0 to 1)."""
     lang, probability = _identifier().classify(text)
+    if not _KEEP[0]:
+        _identifier.cache_clear()
     return str(lang), float(probability)
 
 

@@ -30,6 +30,12 @@ from shared import CONTENT, PRODUCTBRAIN, ROOT, needs_productbrain
 from sitemaker import make_site, page
 
 
+@pytest.fixture(autouse=True)
+def _one_day(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Both renders of a comparison print the same day, even when midnight falls between."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+
+
 def _marks(reader: PdfReader, outline: list, depth: int = 0) -> list[tuple[int, str, int]]:
     out: list[tuple[int, str, int]] = []
     for item in outline:

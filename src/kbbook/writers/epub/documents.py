@@ -3,7 +3,6 @@ its links mapped to files of the book), the cover, the contents page, the nav an
 
 from __future__ import annotations
 
-import copy
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -116,7 +115,7 @@ def page_documents(pages: Sequence[RenderedPage], lang: str,
                     "src": rp.images[rp.title_icon].rel, "alt": "", "class": "kb-title-icon",
                     IMAGE_ATTR: str(rp.title_icon)})
                 icon.tail, heading.text = " " + (heading.text or ""), None
-        content = copy.deepcopy(rp.body)
+        content = rp.body
         if content.text:
             if len(section):
                 section[-1].tail = (section[-1].tail or "") + content.text

@@ -33,7 +33,6 @@ from .document import (
     build_print_tree,
     serialize,
 )
-from .fetcher import SafeFetcher
 from .memory import release_memory
 from .merge import tidy
 from .progress import Progress
@@ -175,6 +174,8 @@ def write_pdf(rendered: RenderedBook, out: Path, diagnostics: Diagnostics, *,
         sheets = stylesheets(css, paper, rendered.book.config.lang)
         problems = _Problems(rendered, tree, sheets, diagnostics)
         if not chunked:
+            from .fetcher import SafeFetcher  # (the chunked print's main process never loads it)
+
             fetcher = SafeFetcher(tree.policy)
             display.say("rendering with WeasyPrint")
             render_pdf(serialize(tree.html), tree.base_url, sheets, fetcher, out,

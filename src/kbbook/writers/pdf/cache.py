@@ -20,6 +20,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from importlib.metadata import version
 from pathlib import Path
 
 from ...render.cache import cache_root, prune_files
@@ -51,11 +52,9 @@ def digest(*parts: str | bytes) -> str:
 
 def versions() -> str:
     """The versions a rendered chunk depends on."""
-    import pydyf
-    import weasyprint
-
-    return f"cache {FORMAT}; kbbook {__version__}; WeasyPrint {weasyprint.__version__}; " \
-           f"pydyf {pydyf.__version__}"
+    # (from the installed packages' metadata: this process need not load WeasyPrint)
+    return f"cache {FORMAT}; kbbook {__version__}; WeasyPrint {version('weasyprint')}; " \
+           f"pydyf {version('pydyf')}"
 
 
 def file_hash(path: Path) -> str:

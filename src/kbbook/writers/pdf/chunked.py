@@ -22,9 +22,9 @@ from ...errors import Diagnostics
 from .cache import BuildCache, Rendered, digest, file_hash, versions
 from .chunkrender import Job, Layout
 from .chunks import Chunk, number_css, page_css, uses_numbers
-from .fetcher import FetchPolicy
 from .memory import release_memory
 from .merge import merge
+from .policy import FetchPolicy
 from .slots import counters_css, digits, page_value
 from .weasy import Stylesheet
 from .workers import Workers

@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .fetcher import FetchPolicy, SafeFetcher
 from .memory import release_memory
 from .merge import tidy
+from .policy import FetchPolicy
 from .slots import drawing
 from .weasy import JPEG_QUALITY, Stylesheet, _finisher, _listening, variant_options
 
@@ -110,6 +110,8 @@ def render(job: Job, on_page: Callable[[int], None] | None = None) -> Result:
     """Lay out `job`'s chunk, write it to `job.out` when set, and say where its pages fall.
     `on_page(n)` is told of each page laid out."""
     import weasyprint
+
+    from .fetcher import SafeFetcher
 
     _patch_total_pages()
     start = time.perf_counter()

@@ -35,10 +35,11 @@ _TARGET_PAGE = re.compile(
 MIN_CHUNK = 40_000
 """Characters of print HTML below which chapters share a chunk: each document costs a fixed
 time to set up (stylesheets, fonts)."""
-MAX_CHUNK = 200_000
+MAX_CHUNK = 140_000
 """Characters above which chapters never share a chunk: a worker's memory follows the size
 of its chunk (a long chapter is printed in parts of about this size, document.PART_SIZE,
-each a chunk of its own)."""
+each a chunk of its own). About 40 pages, which a worker lays out and writes in some 200 MB:
+two workers and the main process of a big book's build stay under 600 MB."""
 
 
 @dataclass(frozen=True)

@@ -24,8 +24,8 @@ from ...render.model import XHTML_NS, xhtml
 from ...version import __version__
 from ...words import direction, words
 from ..common import add_web_links, nested_lists
-from .fetcher import FetchPolicy
 from .page import MAX_BOOKMARK_LEVEL, PrintContext, print_body
+from .policy import FetchPolicy
 
 Paper = str  # "a4" | "letter"
 PAPER_SIZES = {"a4": "A4", "letter": "letter"}
@@ -43,10 +43,10 @@ def print_lang(lang: str) -> str:
     return mapped + (f"-{rest}" if rest else "") if mapped else lang
 
 
-PART_SIZE = 200_000
+PART_SIZE = 140_000
 """Characters of print HTML after which a chapter goes on in a new part (from a page break
-before one of its pages): what one worker of the chunked print lays out at most, about 50
-pages and 250 MB. Long enough that few chapters have parts."""
+before one of its pages): what one worker of the chunked print lays out at most, about 40
+pages and 200 MB (chunks.MAX_CHUNK). Long enough that few chapters have parts."""
 _PART_CUTS = 3
 """From half a part on, a part ends before about one page in this many: where is decided by
 the page's id, not its size, so that an edit moves no page to another part."""

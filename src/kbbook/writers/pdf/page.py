@@ -11,7 +11,6 @@
 
 from __future__ import annotations
 
-import copy
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -311,7 +310,7 @@ def _draw_math(tree: etree._Element) -> None:
 
 def print_body(rendered: RenderedPage, page_level: int, ctx: PrintContext) -> etree._Element:
     """A copy of the page's body made ready for print."""
-    tree = copy.deepcopy(rendered.body)
+    tree = rendered.body
     _draw_math(tree)
     _move_footnotes(tree)
     _drop_epub_attributes(tree)

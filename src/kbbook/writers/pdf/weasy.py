@@ -8,11 +8,13 @@ import logging
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from ...version import __version__
 from ..common import DEFAULT_VARIANT
-from .fetcher import SafeFetcher
+
+if TYPE_CHECKING:
+    from .fetcher import SafeFetcher
 
 JPEG_QUALITY = 85
 """For the photos WeasyPrint downsamples or re-encodes."""
