@@ -43,3 +43,24 @@ def test_an_english_site_without_lang_needs_no_word(tmp_path: Path) -> None:
 
 def test_too_little_prose_is_no_guess(tmp_path: Path) -> None:
     assert _book(tmp_path, "title: H\n", "Kurz.\n") == ("en", [])
+
+
+def test_a_command_lets_the_model_go_once_the_site_is_read(tmp_path: Path) -> None:
+    """The model holds some 75 MB that a one-site command needs for nothing else; a watch,
+    which reads the site again and again, keeps it."""
+    from typer.testing import CliRunner
+
+    from kbbook.cli import app
+    from kbbook.site import language
+
+    make_site(tmp_path, {"_config.yml": "title: Handbuch\n", "index.md": page("Start", GERMAN)})
+    try:
+        language._identifier()  # (loaded by an earlier reading, say)
+        result = CliRunner().invoke(app, ["toc", str(tmp_path)])
+        assert result.exit_code == 0, result.output
+        assert language._identifier.cache_info().currsize == 0
+        language.keep_model(True)
+        assert _book(tmp_path, "title: Handbuch\n", GERMAN)[0] == "de"
+        assert language._identifier.cache_info().currsize == 1
+    finally:
+        language.keep_model(True)

@@ -427,3 +427,21 @@ def test_a_stopped_build_keeps_the_older_book_and_leaves_nothing(
     assert not list(cache.glob("build-*"))
     for worker in workers:  # every worker is gone
         assert _state(worker) in ("", "Z")
+
+
+def test_the_main_process_of_a_big_chunked_print_never_loads_weasyprint(tmp_path: Path
+                                                                        ) -> None:
+    """Only the workers lay out, even a round of one chunk: WeasyPrint in the main process
+    would be some 30 MB more while they do, on top of theirs (and a chunk laid out there
+    hundreds more to the end of the build)."""
+    site = _many_chapters(tmp_path / "site", 3)
+    script = ("import sys\nimport kbbook.writers.pdf as pdf\nfrom kbbook import build_pdf\n"
+              "pdf.RECYCLE_ABOVE = 0  # (a big book)\n"
+              f"build_pdf({str(site)!r}, {str(tmp_path / 'book.pdf')!r}, jobs=2, cache=False)\n"
+              "print(sorted(m for m in sys.modules if m.split('.')[0] in "
+              "('weasyprint', 'pydyf')))\n")
+    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True,
+                          text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
+    assert len(PdfReader(tmp_path / "book.pdf").pages) > 3

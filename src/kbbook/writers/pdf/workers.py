@@ -178,7 +178,9 @@ class Workers:
         is free for it, so that it can be made from the results before it."""
         source = iter(jobs)
         head = list(itertools.islice(source, 2))
-        if self.jobs == 1 or len(head) <= 1:
+        # A lone job of a small book is quicker here; a big book's is not, as this process
+        # would keep what laying it out took (and WeasyPrint) to the end of the build.
+        if self.jobs == 1 or (len(head) <= 1 and not self.recycle):
             for job in (*head, *source):
                 yield render(job, None if self.on_page is None else
                              (lambda n, i=job.index: self.on_page(i, n)))  # type: ignore[misc]
