@@ -7,7 +7,7 @@ with a warning naming file and line and what to do.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import tinycss2
@@ -143,7 +143,8 @@ def place_diagrams(pages: Sequence[tuple[PageContext, HtmlElement]],
     return placed
 
 
-def uses_icons(bodies: Sequence[etree._Element]) -> bool:
-    """Whether a drawn diagram shows a Font Awesome icon (the book then credits them)."""
+def uses_icons(bodies: Iterable[etree._Element]) -> bool:
+    """Whether a drawn diagram shows a Font Awesome icon (the book then credits them).
+    `bodies` may be made as they are read: each is dropped when looked at."""
     return any(ICON_CLASS in (el.get("class") or "").split()
                for body in bodies for el in body.iter(f"{{{SVG_NS}}}path"))

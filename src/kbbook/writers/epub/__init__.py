@@ -104,7 +104,7 @@ def _write(rendered: RenderedBook, out: Path, images: ImageStore, css: Sequence[
         contents_document(meta.lang, hrefs, said.contents,
                           contents(rendered.book.roots, config.book.toc_depth,
                                    CONTENTS_NESTING), files,
-                          [ICON_CREDIT] if uses_icons([rp.body for rp in rendered.pages])
+                          [ICON_CREDIT] if uses_icons(rp.body for rp in rendered.pages)
                           else [],
                           (rendered.book.external_links, rendered.book.external_at)),
     )

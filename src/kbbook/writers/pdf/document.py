@@ -191,7 +191,7 @@ def build_print_tree(rendered: RenderedBook, *, paper: Paper = "a4",
     _head(html, rendered, title, day)
     body = _add(html, "body", "\n")
     _cover(body, rendered, part_titles, day)
-    printed = [by_rel[n.page.rel].body for root in roots for _, n in root.walk()]
+    printed = (by_rel[n.page.rel].body for root in roots for _, n in root.walk())
     _contents(body, roots, page_ids, words(config.lang).contents, config.book.toc_depth,
               [ICON_CREDIT] if uses_icons(printed) else [],
               rendered if parts is None else None)
