@@ -79,6 +79,9 @@ class BookSettings:
     image_max_size: int | None = None
     """Images larger than this on their long side are scaled down in the EPUB (None: as the
     reader it is made for wants, `--device`)."""
+    image_palette: bool = True
+    """Large PNGs of the EPUB in 256 colours where no difference shows; False keeps every
+    colour of every image."""
     toc_depth: int = 3
     """How many levels of the book tree the contents pages list."""
 
@@ -219,6 +222,16 @@ def _positive_int(value: Any, default: int | None, key: str, diagnostics: Diagno
     return default
 
 
+def _flag(value: Any, default: bool, key: str, diagnostics: Diagnostics,
+          where: KeyLines) -> bool:
+    if value is None or isinstance(value, bool):
+        return default if value is None else value
+    diagnostics.warning("_config.yml", where.line("kbbook", key), "config",
+                        f"kbbook.{key} must be true or false, not {value!r}; using "
+                        f"{str(default).lower()}")
+    return default
+
+
 def _cover(value: Any, root: Path, diagnostics: Diagnostics, where: KeyLines) -> str | None:
     cover = _str(value).strip() or None
     if cover is None:
@@ -239,7 +252,7 @@ def _book_settings(value: Any, root: Path, diagnostics: Diagnostics,
         diagnostics.warning("_config.yml", where.line("kbbook"), "config",
                             "the kbbook: section must be a mapping of settings; ignored")
         return BookSettings()
-    known = {"cover", "identifier", "publisher", "image_max_size", "toc_depth",
+    known = {"cover", "identifier", "publisher", "image_max_size", "image_palette", "toc_depth",
              *COMMAND_SETTINGS}
     for key in value:
         if key not in known:
@@ -252,6 +265,8 @@ def _book_settings(value: Any, root: Path, diagnostics: Diagnostics,
         publisher=_str(value.get("publisher")) or None,
         image_max_size=_positive_int(value.get("image_max_size"), None, "image_max_size",
                                      diagnostics, where),
+        image_palette=_flag(value.get("image_palette"), True, "image_palette", diagnostics,
+                            where),
         toc_depth=_positive_int(value.get("toc_depth"), 3, "toc_depth", diagnostics,
                                 where) or 3,
     )

@@ -20,6 +20,7 @@ from kbbook.writers.epub import DEVICES, write_epub
 from kbbook.writers.epub.devices import Device
 
 from epubcheck_util import run_epubcheck
+from pictures import screenshot
 from shared import CONTENT, PRODUCTBRAIN, needs_productbrain
 
 X = "{http://www.w3.org/1999/xhtml}"
@@ -107,6 +108,23 @@ def test_kbbook_image_max_size_wins_over_the_device(tmp_path: Path) -> None:
     kbbook.build_epub(site, tmp_path / "book.epub", device="tablet")
     (image,) = [im for n, im in _images(tmp_path / "book.epub").items() if "cover" not in n]
     assert image.size == (500, 167)
+
+
+def test_kbbook_image_palette_false_keeps_every_colour(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    (site / "img").mkdir(parents=True)
+    screenshot().save(site / "img" / "screen.png")
+    (site / "index.md").write_text("---\ntitle: Home\n---\n![screen](img/screen.png)\n")
+    modes = {}
+    for setting in ("true", "false", "'no'"):
+        (site / "_config.yml").write_text(f"title: T\nkbbook:\n  image_palette: {setting}\n")
+        built = kbbook.build_epub(site, tmp_path / "book.epub", cache=False)
+        (image,) = [im for n, im in _images(tmp_path / "book.epub").items() if "cover" not in n]
+        modes[setting] = image.mode
+        if setting == "'no'":  # not a flag: said, with its line, and the default kept
+            (warning,) = [w for w in built.diagnostics.warnings if w.code == "config"]
+            assert warning.line == 3 and "image_palette must be true or false" in warning.message
+    assert modes == {"true": "P", "false": "RGB", "'no'": "P"}
 
 
 # -- Kobo ----------------------------------------------------------------------------------

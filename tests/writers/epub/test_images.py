@@ -7,12 +7,14 @@ from pathlib import Path
 
 import pytest
 from lxml import etree
-from PIL import Image, ImageFile, ImageStat
+from PIL import Image, ImageChops, ImageFile, ImageStat
 
 from kbbook.errors import Diagnostics
 from kbbook.pipeline import SiteOptions, read_and_render
 from kbbook.render.images import ImageError, sanitize_svg
 from kbbook.writers.epub.images import ImageStore, prepare_image
+
+from pictures import screenshot
 
 SVG = "http://www.w3.org/2000/svg"
 
@@ -151,6 +153,25 @@ def test_store_embeds_each_file_once_and_only_inside_the_site(tmp_path: Path) ->
     assert [img.href for img in store.images] == ["images/a.png", "images/a-2.png"]
 
 
+def test_the_same_picture_under_two_paths_is_embedded_once(tmp_path: Path) -> None:
+    # A versioned site keeps a copy of each screenshot per version: the book holds one.
+    site = tmp_path / "site"
+    shot = noisy((40, 30))
+    for folder in ("v1", "v2"):
+        (site / folder).mkdir(parents=True)
+        save(site / folder / "shot.png", shot, "PNG")
+    save(site / "v2" / "new.png", noisy((40, 30)), "PNG")
+    (site / "index.md").write_text("---\ntitle: Home\n---\n![one](v1/shot.png)\n\n"
+                                   "![two](v2/shot.png)\n\n![new](v2/new.png)\n")
+    diagnostics = Diagnostics()
+    (home,) = read_and_render(SiteOptions(site), diagnostics).pages
+    store = ImageStore(1600, diagnostics)
+    one, two, new = (store.embed(image, home.page) for image in home.images)
+    assert one is not None and two is one
+    assert new is not None and new.href != one.href
+    assert [img.href for img in store.images] == [one.href, new.href]
+
+
 def test_palette_images_are_scaled_smoothly(tmp_path: Path) -> None:
     row = bytes(255 * ((x // 2) % 2) for x in range(400))
     stripes = Image.frombytes("L", (400, 400), row * 400)
@@ -208,6 +229,46 @@ def test_a_big_png_is_made_smaller_without_loss(tmp_path: Path) -> None:
     assert len(prepared.data) < path.stat().st_size / 10
     with Image.open(io.BytesIO(prepared.data)) as im:
         assert im.convert("RGB").tobytes() == screen.tobytes()  # not a pixel changed
+
+
+def area_error(a: Image.Image, b: Image.Image) -> int:
+    """The largest average difference of any 8x8 area, in levels."""
+    return max(high for _, high in ImageChops.difference(a, b).reduce(8).getextrema())
+
+
+def test_a_screenshot_takes_256_colours_where_no_difference_shows(tmp_path: Path) -> None:
+    screen = screenshot()
+    assert screen.getcolors(256) is None  # a palette cannot keep every colour
+    path = save(tmp_path / "screen.png", screen, "PNG", optimize=True)
+    assert path.stat().st_size > 100_000
+    prepared = prepare_image(path, 1600)
+    assert len(prepared.data) < path.stat().st_size * 0.6
+    with Image.open(io.BytesIO(prepared.data)) as im:
+        assert im.mode == "P" and im.size == screen.size
+        back = im.convert("RGB")
+    # The panel stays as light as it was, the page as white: no area changed its shade.
+    assert back.getpixel((30, 300)) == (255, 255, 255)
+    assert back.getpixel((70, 125)) == (245, 245, 245)
+    assert area_error(back, screen) <= 8
+    # Scaled down for the reader, it takes 256 colours the same way.
+    with Image.open(io.BytesIO(prepare_image(path, 700).data)) as small:
+        assert small.mode == "P" and small.size == (700, 500)
+
+
+def test_photos_gradients_and_a_site_that_says_no_keep_every_colour(tmp_path: Path) -> None:
+    w, h = 1000, 700
+    channels = [Image.linear_gradient("L").resize((w, h)),
+                Image.linear_gradient("L").rotate(90).resize((w, h)),
+                Image.radial_gradient("L").resize((w, h))]
+    gradient = Image.merge("RGB", channels)
+    path = save(tmp_path / "gradient.png", gradient, "PNG", compress_level=0)
+    with Image.open(io.BytesIO(prepare_image(path, 1600).data)) as im:
+        assert im.mode == "RGB" and im.tobytes() == gradient.tobytes()
+    shot = save(tmp_path / "screen.png", screenshot(), "PNG")
+    for max_size in (1600, 700):
+        exact = prepare_image(shot, max_size, palette=False)
+        with Image.open(io.BytesIO(exact.data)) as im:
+            assert im.mode == "RGB"
 
 
 def test_a_photo_over_the_budget_becomes_a_jpeg_of_its_size(tmp_path: Path) -> None:

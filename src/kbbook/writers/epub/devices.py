@@ -78,4 +78,4 @@ def device_named(name: str | Device) -> Device:
 def image_target(config: SiteConfig, device: Device) -> ImageTarget:
     """How the book's images are prepared: `kbbook.image_max_size` wins over the device."""
     return ImageTarget(config.book.image_max_size or device.image_long_side, device.greyscale,
-                       device.image_budget)
+                       device.image_budget, config.book.image_palette)

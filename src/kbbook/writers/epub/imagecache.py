@@ -19,7 +19,7 @@ from pathlib import Path
 from ...render.cache import cache_root, prune_files
 from ...version import __version__
 
-FORMAT = 1
+FORMAT = 2
 MAX_BYTES = 1024**3
 MAX_AGE = 30 * 24 * 3600
 

@@ -7,7 +7,9 @@ warning naming the page and the image, never a traceback.
 
 from __future__ import annotations
 
+import hashlib
 import io
+import math
 import os
 import posixpath
 import re
@@ -18,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from lxml import etree
-from PIL import Image, ImageChops, ImageOps
+from PIL import Image, ImageChops, ImageOps, ImageStat
 
 from ...errors import Diagnostics
 from ...render.html import missing_image
@@ -101,7 +103,39 @@ def _encode(im: Image.Image, fmt: str, icc: bytes | None, quality: int = 88) -> 
 
 
 PNG_OPTIMISE_ABOVE = 100_000
-"""PNG files larger than this are re-encoded, losslessly, when that makes them smaller."""
+"""PNG files larger than this are re-encoded (without loss, or in 256 colours where no
+difference shows) when that makes them smaller."""
+
+PALETTE_MIN_PSNR = 40.0
+"""A 256-colour version must be this close to the original overall (peak signal-to-noise
+ratio, in dB; 40 is where differences stop being visible)..."""
+PALETTE_MAX_AREA_ERROR = 8
+"""...and no 8x8 pixel area may be off by more than this many levels (of 255) on average in
+any channel: a button, an icon or a background whose shade changed is rejected, however
+small the image's overall error."""
+
+
+def _invisible_palette(im: Image.Image) -> Image.Image | None:
+    """`im` in 256 colours when nobody could tell it from the original, else None.
+    Screenshots and diagrams have few real colours and antialiased edges: most pass, at a
+    third of the size; photos and gradients fail the checks and keep every colour."""
+    if im.mode == "RGBA" and im.getchannel("A").getextrema()[0] == 255:
+        im = im.convert("RGB")  # opaque: the better quantiser (median cut) applies
+    if im.mode == "RGB":
+        method = Image.Quantize.MEDIANCUT
+    elif im.mode == "RGBA":
+        method = Image.Quantize.FASTOCTREE  # the only one of Pillow's that keeps alpha
+    else:
+        return None
+    palette = im.quantize(256, method=method, dither=Image.Dither.NONE)
+    difference = ImageChops.difference(palette.convert(im.mode), im)
+    mse = sum(rms * rms for rms in ImageStat.Stat(difference).rms) / len(im.getbands())
+    if mse and 10 * math.log10(255 * 255 / mse) < PALETTE_MIN_PSNR:
+        return None
+    areas = difference.reduce(8) if min(difference.size) >= 8 else difference
+    if max(high for _, high in areas.getextrema()) > PALETTE_MAX_AREA_ERROR:
+        return None
+    return palette
 
 
 def read_image(path: Path) -> bytes:
@@ -113,11 +147,13 @@ def read_image(path: Path) -> bytes:
 
 
 def prepare_image(path: Path, max_size: int, *, greyscale: bool = False,
-                  budget: int | None = None, data: bytes | None = None) -> PreparedImage:
+                  budget: int | None = None, data: bytes | None = None,
+                  palette: bool = True) -> PreparedImage:
     """Read (unless `data` holds the file's bytes), check and convert one image file: no
     larger than `max_size` on its long side, in greys with `greyscale`, within `budget`
-    bytes where it can be; raises ImageError with a readable reason. An animated image
-    becomes its first frame (e-readers do not play them)."""
+    bytes where it can be, a large PNG in 256 colours where no difference shows
+    (`palette`); raises ImageError with a readable reason. An animated image becomes its
+    first frame (e-readers do not play them)."""
     if data is None:
         data = read_image(path)
     if looks_like_svg(path, data):
@@ -135,23 +171,26 @@ def prepare_image(path: Path, max_size: int, *, greyscale: bool = False,
                 return PreparedImage(data, *KEPT_FORMATS[fmt])
             with Image.open(io.BytesIO(data)) as again:
                 again.load()
-                return _smaller_png(again, data)
+                return _smaller_png(again, data, palette)
         im.load()  # decode now: a truncated file fails here, not later (frame 1 only)
-        prepared = _convert(im, max_size, greyscale, budget)
+        prepared = _convert(im, max_size, greyscale, budget, palette)
         return replace(prepared, animated=animated) if animated else prepared
 
 
-def _smaller_png(im: Image.Image, data: bytes) -> PreparedImage:
+def _smaller_png(im: Image.Image, data: bytes, palette: bool = True) -> PreparedImage:
     """The PNG re-encoded without any loss (a palette when it has 256 colours or fewer,
-    the strongest compression), or the author's file when that is smaller."""
+    the strongest compression), in 256 colours where no difference shows (`palette`), or
+    the author's file when that is smaller."""
     icc = im.info.get("icc_profile")
     extra = {"icc_profile": icc} if icc else {}
     candidates = [data]
     work = im
     if im.mode == "RGB" and im.getcolors(256) is not None:
-        palette = im.convert("P", palette=Image.Palette.ADAPTIVE, colors=256)
-        if ImageChops.difference(palette.convert("RGB"), im).getbbox() is None:
-            work = palette  # every colour kept exactly
+        exact = im.convert("P", palette=Image.Palette.ADAPTIVE, colors=256)
+        if ImageChops.difference(exact.convert("RGB"), im).getbbox() is None:
+            work = exact  # every colour kept exactly
+    if work is im and palette:
+        work = _invisible_palette(im) or im
     out = io.BytesIO()
     work.save(out, "PNG", optimize=True, **extra)
     candidates.append(out.getvalue())
@@ -159,7 +198,7 @@ def _smaller_png(im: Image.Image, data: bytes) -> PreparedImage:
 
 
 def _convert(im: Image.Image, max_size: int, greyscale: bool = False,
-             budget: int | None = None) -> PreparedImage:
+             budget: int | None = None, palette_wanted: bool = True) -> PreparedImage:
     fmt = im.format or ""
     too_big = max(im.size) > max_size
     icc = im.info.get("icc_profile")
@@ -185,6 +224,11 @@ def _convert(im: Image.Image, max_size: int, greyscale: bool = False,
             work = work.quantize(256, method=Image.Quantize.FASTOCTREE,
                                  dither=Image.Dither.NONE)
     prepared = _encode(work, target, icc)
+    if target == "PNG" and palette_wanted and len(prepared.data) > PNG_OPTIMISE_ABOVE:
+        near = _invisible_palette(work)
+        if near is not None:
+            prepared = min(prepared, _encode(near, "PNG", icc, quality=80),
+                           key=lambda p: len(p.data))
     return prepared if budget is None else _within(work, target, icc, prepared, budget)
 
 
@@ -237,10 +281,12 @@ class ImageTarget:
     """In greys (e-ink)."""
     budget: int | None = None
     """Bytes an image may take."""
+    palette: bool = True
+    """Large PNGs in 256 colours where no difference shows (`kbbook.image_palette`)."""
 
     def prepare(self, path: Path, data: bytes | None = None) -> PreparedImage:
         return prepare_image(path, self.max_size, greyscale=self.greyscale,
-                             budget=self.budget, data=data)
+                             budget=self.budget, data=data, palette=self.palette)
 
 
 class ImagePreparer:
@@ -307,13 +353,16 @@ class ImagePreparer:
 
 
 class ImageStore:
-    """Embeds each site image once, under `images/`, and remembers what failed."""
+    """Embeds each site image once, under `images/`, and remembers what failed. Files with
+    the same content under different paths (a versioned site's copies of its screenshots)
+    are embedded once too."""
 
     def __init__(self, target: ImageTarget | int, diagnostics: Diagnostics,
                  reserved: tuple[str, ...] = (), preparer: ImagePreparer | None = None) -> None:
         self.target = target if isinstance(target, ImageTarget) else ImageTarget(target)
         self.diagnostics = diagnostics
         self._by_rel: dict[str, EmbeddedImage | None] = {}
+        self._by_content: dict[bytes, EmbeddedImage] = {}
         self._names: set[str] = {name.lower() for name in reserved}
         self.preparer = preparer if preparer is not None else ImagePreparer()
         self.preparer.configure(self.target)
@@ -326,8 +375,8 @@ class ImageStore:
 
     @property
     def images(self) -> tuple[EmbeddedImage, ...]:
-        """Embedded images, in the order pages first showed them."""
-        return tuple(img for img in self._by_rel.values() if img is not None)
+        """Embedded images, each file once, in the order pages first showed them."""
+        return tuple(self._by_content.values())
 
     def embed(self, image: ImageRef, page: Page) -> EmbeddedImage | None:
         """The embedded file of a page's image, or None (reported, with the page's line)."""
@@ -341,11 +390,15 @@ class ImageStore:
             self.diagnostics.warning(page.rel, image.line, "image",
                                      f"image {image.rel} {exc}; its alt text is shown instead")
         else:
-            stem = posixpath.splitext(posixpath.basename(image.rel))[0]
-            name = unique(_UNSAFE_NAME.sub("-", stem).strip("-") or "image", self._names,
-                          suffix="." + prepared.extension, first=2, fold=True)
-            embedded = EmbeddedImage(image.rel, f"images/{name}",
-                                     "img-" + name.replace(".", "-"), prepared)
+            content = hashlib.sha256(prepared.data).digest() + bytes([prepared.animated])
+            embedded = self._by_content.get(content)
+            if embedded is None:
+                stem = posixpath.splitext(posixpath.basename(image.rel))[0]
+                name = unique(_UNSAFE_NAME.sub("-", stem).strip("-") or "image", self._names,
+                              suffix="." + prepared.extension, first=2, fold=True)
+                embedded = EmbeddedImage(image.rel, f"images/{name}",
+                                         "img-" + name.replace(".", "-"), prepared)
+                self._by_content[content] = embedded
         self._by_rel[image.rel] = embedded
         return embedded
 
