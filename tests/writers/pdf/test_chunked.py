@@ -5,6 +5,7 @@ the chunked book must have the same pages, texts, bookmarks and link targets."""
 
 from __future__ import annotations
 
+import itertools
 import os
 import signal
 import subprocess
@@ -13,6 +14,7 @@ import time
 from pathlib import Path
 
 import pytest
+from PIL import Image
 from pypdf import PdfReader
 
 from kbbook.errors import Diagnostics
@@ -271,6 +273,23 @@ def test_each_chunk_is_laid_out_by_a_fresh_worker(tmp_path: Path) -> None:
         pids = [result.pid for result in workers.run(jobs, {n: str(n) for n in range(4)})]
     assert len(set(pids)) <= 2, pids
 
+
+
+def test_workers_write_their_chunks_in_turn(tmp_path: Path) -> None:
+    """Writing (each image decoded and scaled down) is a worker's heaviest moment: two at
+    once would add up. Chunks of the same size reach it together, and take turns."""
+    Image.merge("RGB", [Image.effect_noise((1800, 1800), 80) for _ in range(3)]).save(
+        tmp_path / "photo.png")
+    policy = FetchPolicy.create([tmp_path], [])
+    html = '<img src="photo.png" style="width: 5cm">' * 3
+    jobs = [Job(n, html, (), tmp_path.as_uri() + "/", policy, 0, str(tmp_path / f"{n}.pdf"), 96)
+            for n in range(4)]
+    with Workers(2) as workers:
+        results = list(workers.run(jobs, {n: str(n) for n in range(4)}))
+    wrote = sorted(result.wrote for result in results if result.wrote is not None)
+    assert len(wrote) == 4 and all((tmp_path / f"{n}.pdf").exists() for n in range(4))
+    for (_, end), (start, _) in itertools.pairwise(wrote):
+        assert end <= start, wrote
 
 
 @pytest.mark.filterwarnings("error::pytest.PytestUnhandledThreadExceptionWarning")

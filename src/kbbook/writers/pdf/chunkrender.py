@@ -61,10 +61,34 @@ class Result:
     """(URL, why) of each read the fetcher refused."""
     seconds: float
     pid: int
+    wrote: tuple[float, float] | None = None
+    """When the chunk PDF was written (start, end: `time.time()`), when it was."""
 
 
 _TOTAL_PAGES = [0]
 _FONTS: list[Any] = []
+_WRITE_TURN: list[Any] = []
+
+
+def write_in_turn(lock: Any) -> None:
+    """Make this process write its chunks only while it holds `lock`, which the other
+    workers share. Writing is a worker's heaviest moment (each image decoded and scaled
+    down, the PDF's objects made on top of the layout): taken in turn, two of those
+    moments never meet, and a book's peak memory is one writer's, not the sum of all."""
+    _WRITE_TURN[:] = [lock]
+
+
+@contextlib.contextmanager
+def _turn() -> Iterator[None]:
+    lock = _WRITE_TURN[0] if _WRITE_TURN else None
+    # (a lock never released, by a worker that died, cannot hold the others for ever:
+    # its death stops the build anyway)
+    got = lock is not None and lock.acquire(timeout=600)
+    try:
+        yield
+    finally:
+        if got:
+            lock.release()
 
 
 def _patch_total_pages() -> None:
@@ -142,13 +166,16 @@ def render(job: Job, on_page: Callable[[int], None] | None = None) -> Result:
             for anchor in page.anchors:
                 anchors.setdefault(anchor, number)
         layout = Layout(len(document.pages), anchors)
+        wrote = None
         if job.out is not None:
             tmp = Path(f"{job.out}.{os.getpid()}.part")
             try:
                 unmarked: list[int] = []
-                with drawing(unmarked):
+                with _turn(), drawing(unmarked):
+                    began = time.time()
                     document.write_pdf(tmp, finisher=_finisher, **options,
                                        **variant_options(job.variant))
+                    wrote = (began, time.time())
                 if unmarked[0]:
                     problems.append((None, f"{unmarked[0]} page numbers are in a font without "
                                      "digits 0-9 of its own, so they show the numbers the "
@@ -164,4 +191,4 @@ def render(job: Job, on_page: Callable[[int], None] | None = None) -> Result:
     del document
     release_memory()
     return Result(job.index, layout, tuple(problems), tuple(fetcher.refused),
-                  time.perf_counter() - start, os.getpid())
+                  time.perf_counter() - start, os.getpid(), wrote)

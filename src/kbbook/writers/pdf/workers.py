@@ -6,6 +6,7 @@ moment; for a big book each lays out one chunk and ends, so that its memory goes
 (a process that has laid out a big chunk keeps hundreds of megabytes it no longer uses).
 They ignore Ctrl-C: the main process decides, stops them all and removes what they left.
 A worker that dies (killed, out of memory) fails the build with a message saying so.
+Workers lay out at the same time but write their chunk PDFs in turn (the heaviest moment).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from ...errors import KbbookError
-from .chunkrender import Job, Result, render
+from .chunkrender import Job, Result, render, write_in_turn
 
 OnPage = Callable[[int, int], None]
 """Told (chunk index, page number) as each page of a chunk is laid out."""
@@ -118,9 +119,10 @@ def warm_up(jobs: int | None) -> None:
             forkserver.ensure_running()
 
 
-def _start_worker(pages: Any, main: int) -> None:
+def _start_worker(pages: Any, main: int, turn: Any) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the main process stops us
     _QUEUE.append(pages)
+    write_in_turn(turn)
     threading.Thread(target=_watch, args=(main,), daemon=True,
                      name="kbbook-watch-main").start()
 
@@ -159,7 +161,8 @@ class Workers:
             self._pages = context.Queue()
             self._pool = ProcessPoolExecutor(self.jobs, mp_context=context,
                                              initializer=_start_worker,
-                                             initargs=(self._pages, os.getpid()),
+                                             initargs=(self._pages, os.getpid(),
+                                                       context.Lock()),
                                              max_tasks_per_child=1 if self.recycle
                                              else None)
         return self._pool
