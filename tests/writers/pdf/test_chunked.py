@@ -452,15 +452,23 @@ def test_the_main_process_of_a_big_chunked_print_never_loads_weasyprint(tmp_path
                                                                         ) -> None:
     """Only the workers lay out, even a round of one chunk: WeasyPrint in the main process
     would be some 30 MB more while they do, on top of theirs (and a chunk laid out there
-    hundreds more to the end of the build)."""
+    hundreds more to the end of the build). The merge finds no other process of the build
+    alive, not even the fork server the workers came from."""
     site = _many_chapters(tmp_path / "site", 3)
-    script = ("import sys\nimport kbbook.writers.pdf as pdf\nfrom kbbook import build_pdf\n"
+    script = ("import os, sys\nimport kbbook.writers.pdf as pdf\nimport kbbook.writers.pdf.merge"
+              " as merge\nfrom kbbook import build_pdf\n"
               "pdf.RECYCLE_ABOVE = 0  # (a big book)\n"
+              "original = merge.merge\n"
+              "def merging(*args, **kwargs):\n"
+              "    children = os.popen(f'ps -o args= --ppid {os.getpid()}').read()\n"
+              "    print('fork server:', 'forkserver' in children)\n"
+              "    return original(*args, **kwargs)\n"
+              "pdf.chunked.merge = merging\n"
               f"build_pdf({str(site)!r}, {str(tmp_path / 'book.pdf')!r}, jobs=2, cache=False)\n"
               "print(sorted(m for m in sys.modules if m.split('.')[0] in "
               "('weasyprint', 'pydyf')))\n")
     done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True,
                           text=True, timeout=300)
     assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "[]"
+    assert done.stdout.split("\n")[-3:] == ["fork server: False", "[]", ""], done.stdout
     assert len(PdfReader(tmp_path / "book.pdf").pages) > 3

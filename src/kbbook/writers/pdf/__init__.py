@@ -37,7 +37,7 @@ from .memory import release_memory
 from .merge import tidy
 from .progress import Progress
 from .weasy import Stylesheet, render_pdf
-from .workers import WorkerDied, Workers, default_jobs, warm_up
+from .workers import WorkerDied, Workers, default_jobs, end_fork_server, warm_up
 
 __all__ = ["DEFAULT_DPI", "DEFAULT_VARIANT", "VARIANTS", "PdfStats", "PrintDocument",
            "WorkerDied", "Workers", "build_print_document", "default_folder", "default_jobs",
@@ -202,6 +202,8 @@ def write_pdf(rendered: RenderedBook, out: Path, diagnostics: Diagnostics, *,
                                        display.say)
                 renders = printer.render()
             # (after the workers have ended: the merge needs the memory they held)
+            if own and pool.recycle:
+                end_fork_server()
             printer.merge(out)
         finally:
             build_cache.close()

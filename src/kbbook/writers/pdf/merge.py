@@ -94,32 +94,39 @@ def _image_key(image: pikepdf.Stream) -> tuple[object, ...]:
             None if smask is None else _image_key(smask))
 
 
-def _share_images(book: pikepdf.Pdf) -> None:
-    """An image that several chunks show is kept once: each chunk embedded its own copy."""
-    seen: dict[tuple[object, ...], pikepdf.Object] = {}
-    done: set[tuple[int, int]] = set()
-    keys: dict[tuple[int, int], tuple[object, ...]] = {}
-    stack = [page.obj.get("/Resources") for page in book.pages]
-    while stack:
-        resources = stack.pop()
-        if resources is None or (resources.objgen in done and resources.objgen != (0, 0)):
-            continue
-        done.add(resources.objgen)
-        xobjects = resources.get("/XObject")
-        if xobjects is None:
-            continue
-        for name in list(xobjects.keys()):
-            xobject = xobjects[name]
-            if xobject.get("/Subtype") == Name.Form:
-                stack.append(xobject.get("/Resources"))
-            elif xobject.get("/Subtype") == Name.Image:
-                if xobject.objgen not in keys:
-                    keys[xobject.objgen] = _image_key(xobject)
-                key = keys[xobject.objgen]
-                if key in seen:
-                    xobjects[name] = seen[key]
-                else:
-                    seen[key] = xobject
+class _Images:
+    """Each picture once in the book: every chunk embeds its own copy of an image that
+    several chunks show. Shared as each chunk is taken in, before its stream data is copied
+    into the book, so that no copy is held until the end."""
+
+    def __init__(self) -> None:
+        self._seen: dict[tuple[object, ...], pikepdf.Object] = {}
+        self._done: set[tuple[int, int]] = set()
+        self._keys: dict[tuple[int, int], tuple[object, ...]] = {}
+
+    def share(self, pages: Sequence[pikepdf.Page]) -> None:
+        stack = [page.obj.get("/Resources") for page in pages]
+        while stack:
+            resources = stack.pop()
+            if resources is None or (resources.objgen in self._done
+                                     and resources.objgen != (0, 0)):
+                continue
+            self._done.add(resources.objgen)
+            xobjects = resources.get("/XObject")
+            if xobjects is None:
+                continue
+            for name in list(xobjects.keys()):
+                xobject = xobjects[name]
+                if xobject.get("/Subtype") == Name.Form:
+                    stack.append(xobject.get("/Resources"))
+                elif xobject.get("/Subtype") == Name.Image:
+                    if xobject.objgen not in self._keys:
+                        self._keys[xobject.objgen] = _image_key(xobject)
+                    key = self._keys[xobject.objgen]
+                    if key in self._seen:
+                        xobjects[name] = self._seen[key]
+                    else:
+                        self._seen[key] = xobject
 
 
 def _numbers(tree: pikepdf.Object) -> list[tuple[int, pikepdf.Object]]:
@@ -354,6 +361,7 @@ def merge(parts: Sequence[Path], owned: Sequence[frozenset[str]], out: Path,
     Returns the page count. One chunk is open at a time."""
     book = pikepdf.new()
     structure = _Structure(book)
+    images = _Images()
     dests = NameTree.new(book)
     seen: set[tuple[int, int]] = set()
     try:
@@ -374,6 +382,7 @@ def merge(parts: Sequence[Path], owned: Sequence[frozenset[str]], out: Path,
                             pikepdf, "PageCopyWarning") else UserWarning)
                         book.pages.extend(source.pages)
                     pages = list(book.pages[offset:])
+                    images.share(pages)
                     structure.add(source, pages)
                     numbers = _page_numbers(source)
                     for name, dest in _dests(source):
@@ -397,7 +406,6 @@ def merge(parts: Sequence[Path], owned: Sequence[frozenset[str]], out: Path,
                          seen)
         structure.finish()
         book.Root.Names = Dictionary(Dests=dests.obj)
-        _share_images(book)
         release_memory()  # (what copying left free: the save needs room of its own)
         save(book, out, version)
         return len(book.pages)

@@ -119,6 +119,16 @@ def warm_up(jobs: int | None) -> None:
             forkserver.ensure_running()
 
 
+def end_fork_server() -> None:
+    """End the fork server (some 70 MB, WeasyPrint imported), once a big book's workers are
+    done: the merge after them needs the memory, and the next build starts a new one."""
+    from multiprocessing import forkserver
+
+    server = getattr(forkserver, "_forkserver", None)
+    with contextlib.suppress(Exception):  # (a private method: gone, the server just stays)
+        server._stop()  # type: ignore[union-attr]
+
+
 def _start_worker(pages: Any, main: int, turn: Any) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the main process stops us
     _QUEUE.append(pages)
