@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -223,7 +224,8 @@ def _long_chapter(root: Path) -> Path:
     for n in range(1, 11):
         text = "\n\n".join(f"Sentence {i} of page {n} of the guide. " * 10 for i in range(12))
         files[f"p{n}.md"] = page(f"Page {n}", parent="Guide", nav_order=n,
-                                 body=f"{text}\n\nOn to [page 1](p1.md).\n")
+                                 body=f"{text}\n\nOn to [page 1](p1.md). Read [the notes]"
+                                 f"(https://example.org/notes/{n}).\n")
     return make_site(root, files)
 
 
@@ -252,6 +254,13 @@ def test_a_long_chapter_is_printed_in_parts_that_chunks_lay_out(
         assert marks[title] > marks[before]
         text = reader.pages[marks[title]].extract_text()
         assert f"\nGuide {title}\n" in text, text[-60:]  # (the header comes out last)
+
+    # The notes at the pages' feet are numbered through the chapter, across its parts.
+    for pdf in (chunked, single):
+        text = "".join(page.extract_text() for page in PdfReader(pdf).pages)
+        notes = re.findall(r"(\d+)\.\W*https://example\.org/notes/(\d+)", text)
+        assert [int(number) for number, _ in notes] == [int(n) for _, n in notes] \
+            == list(range(1, 11)), notes
 
     # One sentence more in a page: no page moves to another part.
     _edit(site / "p3.md", "Sentence 3 of page 3", "A new sentence. Sentence 3 of page 3")

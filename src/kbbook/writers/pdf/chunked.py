@@ -243,7 +243,7 @@ class ChunkedPrint:
 
     def _job(self, chunk: Chunk, plan: Plan, out: Path) -> Job:
         first = plan.first[chunk.index]
-        extra = Stylesheet(page_css(first, plan.total, left=self.sided and first % 2 == 0),
+        extra = Stylesheet(page_css(first, left=self.sided and first % 2 == 0),
                            None, self.sheets[0].source if self.sheets else "kbbook")
         pages = {t: plan.pages[t] for t in chunk.targets if t in plan.pages}
         return Job(chunk.index, chunk.fill(pages), (*self.sheets, extra),

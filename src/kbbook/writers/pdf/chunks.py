@@ -190,10 +190,10 @@ def split(tree: PrintTree, jobs: int) -> list[Chunk]:
     return chunks
 
 
-def page_css(first_page: int, total: int, left: bool) -> str:
+def page_css(first_page: int, left: bool) -> str:
     """The chunk's place in the book: its first page's number (and side, for `:left` and
-    `:right` rules)."""
-    del total  # `counter(pages)` is set by the worker: CSS cannot reset it
+    `:right` rules). The book's page count is not here: CSS cannot set `counter(pages)`, the
+    worker does (chunkrender)."""
     rules = f"@page :first {{ counter-reset: page {first_page}; }}\n" if first_page > 1 else ""
     if left:
         rules += ".kb-book > :first-child { break-before: left; }\n"

@@ -52,6 +52,11 @@ _PART_CUTS = 3
 the page's id, not its size, so that an edit moves no page to another part."""
 
 
+_NOTES = etree.XPath("descendant::*[contains(concat(' ', @class, ' '), ' kb-url-note ') or "
+                     "contains(concat(' ', @class, ' '), ' kb-footnote ')]")
+"""The notes printed at the page's foot (`float: footnote` in print.css): each one numbered."""
+
+
 def _goes_on(size: int, page_id: str) -> bool:
     """Whether the chapter goes on in a new part before the page `page_id`, after `size`
     characters of its current part."""
@@ -198,15 +203,17 @@ def build_print_tree(rendered: RenderedBook, *, paper: Paper = "a4",
     book = _add(body, "main", "\n", class_="kb-book")
     for root in roots:
         chapter = _add(book, "div", "\n", class_="kb-chapter")
-        size = 0
+        size = notes = 0
         for depth, node in root.walk():
             rp = by_rel[node.page.rel]
             page_title = node.page.title or node.page.rel
             if _goes_on(size, rp.page_id):
                 # A long chapter goes on in a part of its own, on a new page: the chunked
-                # print lays out no more than about a part at once.
+                # print lays out no more than about a part at once. Its notes go on
+                # numbering from the part before.
                 chapter = _add(book, "div", "\n", class_="kb-chapter kb-chapter-continued",
-                               data_chapter=root.page.title or "", data_page=page_title)
+                               data_chapter=root.page.title or "", data_page=page_title,
+                               style=f"counter-reset: footnote {notes}")
                 size = 0
             classes = f"kb-page kb-depth-{depth}" + (" kb-chapter-start" if depth == 0 else "")
             section = _add(chapter, "section", "\n", id=rp.page_id, class_=classes,
@@ -220,6 +227,7 @@ def build_print_tree(rendered: RenderedBook, *, paper: Paper = "a4",
                         "class": "kb-title-icon"})
                     icon.tail, heading.text = " " + page_title, None
             content = print_body(rp, depth + 1, ctx)
+            notes += sum(1 for _ in _NOTES(content))
             _add(section, "div", content.text, class_="kb-body").extend(list(content))
             size += len(etree.tostring(section, encoding="unicode"))
     # Plain HTML for WeasyPrint's HTML parser: in a namespace, lxml would write `<br></br>`.
