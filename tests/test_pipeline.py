@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import zipfile
 from pathlib import Path
 
@@ -98,3 +99,29 @@ def test_writer_messages_name_file_and_line(site: Path, tmp_path: Path) -> None:
     assert {(d.path, d.line, d.code) for d in epub.diagnostics} == {
         (str(css), 2, "user-css"), ("guide.md", 7, "remote-image")}
     assert all(d.line is not None for d in [*pdf.diagnostics, *epub.diagnostics])
+
+
+def test_a_pdf_with_diagrams_to_draw_starts_its_workers_after_the_browser(
+        tmp_path: Path) -> None:
+    """Mermaid's browser (some 430 MB) and the PDF workers' fork server (60 MB) at once were
+    a cold build's peak: the fork server starts once the diagrams are drawn."""
+    import subprocess
+    import sys
+
+    site = make_site(tmp_path / "site", {
+        "_config.yml": "title: D\nmermaid:\n  version: 10.9.0\n",
+        "index.md": page("Diagrams", "```mermaid\nflowchart LR\n  A --> B\n```\n")})
+    script = (
+        "import os, sys\nimport kbbook.render.diagrams as diagrams\nfrom kbbook import build_pdf\n"
+        "original = diagrams.draw\n"
+        "def draw(*args, **kwargs):\n"
+        "    children = os.popen(f'ps -o args= --ppid {os.getpid()}').read()\n"
+        "    print('fork server while drawing:', 'forkserver' in children)\n"
+        "    return original(*args, **kwargs)\n"
+        "diagrams.draw = draw\n"
+        f"build_pdf({str(site)!r}, {str(tmp_path / 'book.pdf')!r}, jobs=2, cache=False)\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=300, env={**os.environ, "KBBOOK_CACHE_DIR": str(tmp_path)})
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "fork server while drawing: False"
+    assert len(PdfReader(tmp_path / "book.pdf").pages) >= 2  # (the book was written)

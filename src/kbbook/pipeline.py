@@ -20,6 +20,7 @@ from .render import RenderedBook, render_book
 from .render.ids import unique
 from .render.markdown import markdownify
 from .render.scan import page_links
+from .render.sitejs import site_scripts
 from .site import LinkResolver, NavRules, SiteConfig, load_config, load_pages
 from .site.language import with_language
 from .site.liquid import SiteLiquid
@@ -71,6 +72,17 @@ def _options(site: Path | str | SiteOptions, **options: object) -> SiteOptions:
     if isinstance(site, SiteOptions):
         return site
     return SiteOptions(Path(site), **options)  # type: ignore[arg-type]
+
+
+def _draws_diagrams(options: SiteOptions) -> bool:
+    """Whether the site's pages may hold Mermaid diagrams to draw (`mermaid:` in
+    `_config.yml`, or its layouts load Mermaid)."""
+    try:
+        config = load_config(options.site, Diagnostics(), nav_rules=options.nav_rules,
+                             github_pages=options.github_pages)
+    except KbbookError:
+        return False  # (the build says what is wrong)
+    return site_scripts(config).mermaid
 
 
 def load_book(site: Path | str | SiteOptions, diagnostics: Diagnostics, *,
@@ -230,9 +242,16 @@ def build_pdf(site: Path | str | SiteOptions, out: Path | str | None = None, *,
                        linked_pages=linked_pages)
 
     sheets = tuple(Path(c) for c in css)
-    warm_up(jobs)  # the worker processes get ready while the site is read
+    # The worker processes get ready while the site is read; for a site with diagrams, once
+    # they are drawn: Mermaid's browser and the workers' fork server at once would be the
+    # build's peak memory.
+    early = not _draws_diagrams(options)
+    if early:
+        warm_up(jobs)
 
     def write(rendered: RenderedBook, tmp: Path, d: Diagnostics) -> None:
+        if not early:
+            warm_up(jobs)
         parts = select_parts(rendered.book, only) if only else None
         write_pdf(rendered, tmp, d, css=sheets, paper=paper, parts=parts, progress=progress,
                   verbose=verbose, jobs=jobs, cache=cache,
