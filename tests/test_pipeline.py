@@ -101,8 +101,13 @@ def test_writer_messages_name_file_and_line(site: Path, tmp_path: Path) -> None:
     assert all(d.line is not None for d in [*pdf.diagnostics, *epub.diagnostics])
 
 
+@pytest.mark.parametrize("call", [
+    "build_pdf({site!r}, {out!r}, jobs=2, cache=False)",
+    "build_books({site!r}, {folder!r}, formats=('pdf',), jobs=2, cache=False)",
+    "build_handouts({site!r}, {folder!r}, jobs=2, cache=False)",
+])
 def test_a_pdf_with_diagrams_to_draw_starts_its_workers_after_the_browser(
-        tmp_path: Path) -> None:
+        tmp_path: Path, call: str) -> None:
     """Mermaid's browser (some 430 MB) and the PDF workers' fork server (60 MB) at once were
     a cold build's peak: the fork server starts once the diagrams are drawn."""
     import subprocess
@@ -112,16 +117,19 @@ def test_a_pdf_with_diagrams_to_draw_starts_its_workers_after_the_browser(
         "_config.yml": "title: D\nmermaid:\n  version: 10.9.0\n",
         "index.md": page("Diagrams", "```mermaid\nflowchart LR\n  A --> B\n```\n")})
     script = (
-        "import os, sys\nimport kbbook.render.diagrams as diagrams\nfrom kbbook import build_pdf\n"
+        "import os, sys\nimport kbbook.render.diagrams as diagrams\n"
+        "from kbbook.pipeline import build_books, build_handouts, build_pdf\n"
         "original = diagrams.draw\n"
         "def draw(*args, **kwargs):\n"
         "    children = os.popen(f'ps -o args= --ppid {os.getpid()}').read()\n"
         "    print('fork server while drawing:', 'forkserver' in children)\n"
         "    return original(*args, **kwargs)\n"
         "diagrams.draw = draw\n"
-        f"build_pdf({str(site)!r}, {str(tmp_path / 'book.pdf')!r}, jobs=2, cache=False)\n")
+        + call.format(site=str(site), out=str(tmp_path / "book.pdf"),
+                      folder=str(tmp_path / "out")) + "\n")
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                           timeout=300, env={**os.environ, "KBBOOK_CACHE_DIR": str(tmp_path)})
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "fork server while drawing: False"
-    assert len(PdfReader(tmp_path / "book.pdf").pages) >= 2  # (the book was written)
+    (book,) = [*tmp_path.glob("*.pdf"), *tmp_path.glob("out/*.pdf")]
+    assert len(PdfReader(book).pages) >= 2  # (the book was written)

@@ -339,12 +339,15 @@ def build_books(site: Path | str | SiteOptions, folder: Path | str | None = None
     reader = device_named(device)
     sheets = _stylesheets(css)
     out = _folder(folder)
-    if "pdf" in wanted:
+    early = "pdf" in wanted and not _draws_diagrams(options)  # (as in build_pdf)
+    if early:
         warm_up(jobs)
     with ImagePreparer(cache=cache) as preparer:
         epub = "epub" in wanted
         rendered = read_and_render(options, diagnostics, preparer=preparer if epub else None,
                                    device=reader)
+    if "pdf" in wanted and not early:
+        warm_up(jobs)
         title = rendered.book.config.title
         targets = {f: out / file_name(title, reader.suffix if f == "epub" else ".pdf")
                    for f in wanted}
@@ -388,8 +391,12 @@ def build_handouts(site: Path | str | SiteOptions, folder: Path | str | None = N
     diagnostics = diagnostics if diagnostics is not None else Diagnostics()
     sheets = _stylesheets(css)
     out = _folder(folder)
-    warm_up(jobs)
+    early = not _draws_diagrams(options)  # (as in build_pdf)
+    if early:
+        warm_up(jobs)
     rendered = read_and_render(options, diagnostics)
+    if not early:
+        warm_up(jobs)
     parts = split_parts(rendered.book, depth)
     width = max(2, len(str(len(parts))))
     names: set[str] = set()  # (two titles may shorten to one name)

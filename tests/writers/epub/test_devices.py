@@ -115,16 +115,20 @@ def test_kbbook_image_palette_false_keeps_every_colour(tmp_path: Path) -> None:
     (site / "img").mkdir(parents=True)
     screenshot().save(site / "img" / "screen.png")
     (site / "index.md").write_text("---\ntitle: Home\n---\n![screen](img/screen.png)\n")
+    screenshot().save(site / "img" / "cover.png")
     modes = {}
     for setting in ("true", "false", "'no'"):
-        (site / "_config.yml").write_text(f"title: T\nkbbook:\n  image_palette: {setting}\n")
+        (site / "_config.yml").write_text(f"title: T\nkbbook:\n  image_palette: {setting}\n"
+                                          "  cover: img/cover.png\n")
         built = kbbook.build_epub(site, tmp_path / "book.epub", cache=False)
-        (image,) = [im for n, im in _images(tmp_path / "book.epub").items() if "cover" not in n]
-        modes[setting] = image.mode
+        images = _images(tmp_path / "book.epub")
+        (image,) = [im for n, im in images.items() if "cover" not in n]
+        (cover,) = [im for n, im in images.items() if "cover" in n]
+        modes[setting] = (image.mode, cover.mode)
         if setting == "'no'":  # not a flag: said, with its line, and the default kept
             (warning,) = [w for w in built.diagnostics.warnings if w.code == "config"]
             assert warning.line == 3 and "image_palette must be true or false" in warning.message
-    assert modes == {"true": "P", "false": "RGB", "'no'": "P"}
+    assert modes == {"true": ("P", "P"), "false": ("RGB", "RGB"), "'no'": ("P", "P")}
 
 
 # -- Kobo ----------------------------------------------------------------------------------

@@ -265,10 +265,21 @@ def test_photos_gradients_and_a_site_that_says_no_keep_every_colour(tmp_path: Pa
     with Image.open(io.BytesIO(prepare_image(path, 1600).data)) as im:
         assert im.mode == "RGB" and im.tobytes() == gradient.tobytes()
     shot = save(tmp_path / "screen.png", screenshot(), "PNG")
-    for max_size in (1600, 700):
-        exact = prepare_image(shot, max_size, palette=False)
+    for max_size, budget in ((1600, None), (700, None), (1600, 60_000)):
+        exact = prepare_image(shot, max_size, palette=False, budget=budget)
         with Image.open(io.BytesIO(exact.data)) as im:
-            assert im.mode == "RGB"
+            assert im.mode == "RGB"  # (over its budget: scaled down, still every colour)
+
+
+def test_a_png_with_a_transparent_colour_keeps_it_in_256_colours(tmp_path: Path) -> None:
+    screen = screenshot()
+    path = save(tmp_path / "keyed.png", screen, "PNG", transparency=(255, 255, 255))
+    with Image.open(io.BytesIO(prepare_image(path, 1600).data)) as im:
+        assert im.mode == "P"
+        back = im.convert("RGBA")
+    assert back.getpixel((30, 300))[3] == 0  # the page's white: transparent, as it was
+    r, g, b, a = back.getpixel((70, 125))  # the panel: its grey, to a level or two
+    assert a == 255 and all(abs(c - 245) <= 2 for c in (r, g, b))
 
 
 def test_a_photo_over_the_budget_becomes_a_jpeg_of_its_size(tmp_path: Path) -> None:

@@ -154,7 +154,7 @@ def cover_item(rendered: RenderedBook, images: ImageTarget,
         try:
             # (a cover may be larger than the images in the text, but is in greys on e-ink)
             prepared = prepare_image(cover.path, max(COVER_SIZE, images.max_size),
-                                     greyscale=images.greyscale)
+                                     greyscale=images.greyscale, palette=images.palette)
         except ImageError as exc:
             diagnostics.warning("_config.yml", cover.line, "cover",
                                 f"cover image {cover.rel} {exc}; a cover is drawn from the "

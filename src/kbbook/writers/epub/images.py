@@ -119,6 +119,8 @@ def _invisible_palette(im: Image.Image) -> Image.Image | None:
     """`im` in 256 colours when nobody could tell it from the original, else None.
     Screenshots and diagrams have few real colours and antialiased edges: most pass, at a
     third of the size; photos and gradients fail the checks and keep every colour."""
+    if "transparency" in im.info:  # (a colour key: Pillow cannot write it on a palette)
+        im = im.convert("RGBA")
     if im.mode == "RGBA" and im.getchannel("A").getextrema()[0] == 255:
         im = im.convert("RGB")  # opaque: the better quantiser (median cut) applies
     if im.mode == "RGB":
@@ -229,7 +231,8 @@ def _convert(im: Image.Image, max_size: int, greyscale: bool = False,
         if near is not None:
             prepared = min(prepared, _encode(near, "PNG", icc, quality=80),
                            key=lambda p: len(p.data))
-    return prepared if budget is None else _within(work, target, icc, prepared, budget)
+    return prepared if budget is None else _within(work, target, icc, prepared, budget,
+                                                   palette_wanted)
 
 
 MIN_SIDE = 480
@@ -237,11 +240,11 @@ MIN_SIDE = 480
 
 
 def _within(im: Image.Image, fmt: str, icc: bytes | None, prepared: PreparedImage,
-            budget: int) -> PreparedImage:
+            budget: int, palette: bool = True) -> PreparedImage:
     """`prepared` brought under `budget` bytes, each step only when the one before was not
     enough: a PNG compressed harder (no loss); a photo as a JPEG, at lower quality; other
-    PNGs in 256 colours (no visible loss at reading sizes); then smaller, never below
-    MIN_SIDE."""
+    PNGs in 256 colours, dithered (unless `palette` is False: every colour kept); then
+    smaller, never below MIN_SIDE."""
     if len(prepared.data) <= budget:
         return prepared
     if fmt == "PNG":
@@ -250,7 +253,7 @@ def _within(im: Image.Image, fmt: str, icc: bytes | None, prepared: PreparedImag
             return prepared
         if _is_photo(im):
             fmt = "JPEG"
-        elif im.mode in ("RGB", "RGBA"):
+        elif palette and im.mode in ("RGB", "RGBA"):
             im = im.quantize(256, method=Image.Quantize.FASTOCTREE,
                              dither=Image.Dither.FLOYDSTEINBERG)
     quality = 70
