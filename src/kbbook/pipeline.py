@@ -346,8 +346,8 @@ def build_books(site: Path | str | SiteOptions, folder: Path | str | None = None
         epub = "epub" in wanted
         rendered = read_and_render(options, diagnostics, preparer=preparer if epub else None,
                                    device=reader)
-    if "pdf" in wanted and not early:
-        warm_up(jobs)
+        if "pdf" in wanted and not early:
+            warm_up(jobs)
         title = rendered.book.config.title
         targets = {f: out / file_name(title, reader.suffix if f == "epub" else ".pdf")
                    for f in wanted}
