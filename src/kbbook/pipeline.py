@@ -85,6 +85,18 @@ def _draws_diagrams(options: SiteOptions) -> bool:
     return site_scripts(config).mermaid
 
 
+def _get_workers_ready(options: SiteOptions, jobs: int | None) -> Callable[[], None]:
+    """Start the PDF workers' fork server now, so that it gets ready while the site is read;
+    for a site with diagrams, return the call that starts it, to make once they are drawn
+    (Mermaid's browser and the fork server at once would be the build's peak memory)."""
+    from .writers.pdf import warm_up
+
+    if _draws_diagrams(options):
+        return lambda: warm_up(jobs)
+    warm_up(jobs)
+    return lambda: None
+
+
 def load_book(site: Path | str | SiteOptions, diagnostics: Diagnostics, *,
               nav_rules: NavRules | None = None, github_pages: bool | None = None,
               include_hidden: bool = False, allow_remote: bool = False,
@@ -234,7 +246,7 @@ def build_pdf(site: Path | str | SiteOptions, out: Path | str | None = None, *,
     `image_dpi` at their printed size. The PDF is tagged (`pdf_variant` "pdf/ua-1"), or
     archival PDF/A ("pdf/a-2b", ...: `kbbook.writers.pdf.VARIANTS`), or untagged ("none").
     Raises BookNotWritten when the site has errors (or warnings, with `strict`)."""
-    from .writers.pdf import warm_up, write_pdf
+    from .writers.pdf import write_pdf
 
     _check_variant(pdf_variant)
     options = _options(site, nav_rules=nav_rules, github_pages=github_pages,
@@ -242,16 +254,10 @@ def build_pdf(site: Path | str | SiteOptions, out: Path | str | None = None, *,
                        linked_pages=linked_pages)
 
     sheets = tuple(Path(c) for c in css)
-    # The worker processes get ready while the site is read; for a site with diagrams, once
-    # they are drawn: Mermaid's browser and the workers' fork server at once would be the
-    # build's peak memory.
-    early = not _draws_diagrams(options)
-    if early:
-        warm_up(jobs)
+    once_rendered = _get_workers_ready(options, jobs)
 
     def write(rendered: RenderedBook, tmp: Path, d: Diagnostics) -> None:
-        if not early:
-            warm_up(jobs)
+        once_rendered()
         parts = select_parts(rendered.book, only) if only else None
         write_pdf(rendered, tmp, d, css=sheets, paper=paper, parts=parts, progress=progress,
                   verbose=verbose, jobs=jobs, cache=cache,
@@ -333,21 +339,18 @@ def build_books(site: Path | str | SiteOptions, folder: Path | str | None = None
                        linked_pages=linked_pages)
     from .writers.epub import ImagePreparer, write_epub
     from .writers.epub.devices import device_named
-    from .writers.pdf import warm_up, write_pdf
+    from .writers.pdf import write_pdf
 
     diagnostics = diagnostics if diagnostics is not None else Diagnostics()
     reader = device_named(device)
     sheets = _stylesheets(css)
     out = _folder(folder)
-    early = "pdf" in wanted and not _draws_diagrams(options)  # (as in build_pdf)
-    if early:
-        warm_up(jobs)
+    once_rendered = _get_workers_ready(options, jobs) if "pdf" in wanted else lambda: None
     with ImagePreparer(cache=cache) as preparer:
         epub = "epub" in wanted
         rendered = read_and_render(options, diagnostics, preparer=preparer if epub else None,
                                    device=reader)
-        if "pdf" in wanted and not early:
-            warm_up(jobs)
+        once_rendered()
         title = rendered.book.config.title
         targets = {f: out / file_name(title, reader.suffix if f == "epub" else ".pdf")
                    for f in wanted}
@@ -382,7 +385,7 @@ def build_handouts(site: Path | str | SiteOptions, folder: Path | str | None = N
     reading order, from one read and one render, laid out by the same worker processes.
     A link to another handout's page goes to the website, or says which chapter it is in."""
     from .book import split_parts
-    from .writers.pdf import Workers, default_jobs, warm_up, write_pdf
+    from .writers.pdf import Workers, default_jobs, write_pdf
 
     _check_variant(pdf_variant)
     options = _options(site, nav_rules=nav_rules, github_pages=github_pages,
@@ -391,12 +394,9 @@ def build_handouts(site: Path | str | SiteOptions, folder: Path | str | None = N
     diagnostics = diagnostics if diagnostics is not None else Diagnostics()
     sheets = _stylesheets(css)
     out = _folder(folder)
-    early = not _draws_diagrams(options)  # (as in build_pdf)
-    if early:
-        warm_up(jobs)
+    once_rendered = _get_workers_ready(options, jobs)
     rendered = read_and_render(options, diagnostics)
-    if not early:
-        warm_up(jobs)
+    once_rendered()
     parts = split_parts(rendered.book, depth)
     width = max(2, len(str(len(parts))))
     names: set[str] = set()  # (two titles may shorten to one name)
