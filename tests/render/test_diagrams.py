@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
+import kbbook.render.diagrams as diagrams
 import kbbook.render.mermaid as mermaid
+import kbbook.render.pages as page_render
 from kbbook.render.cache import DrawingCache
 from kbbook.render.diagrams import finish_svg
 
@@ -135,3 +137,31 @@ def test_svg_with_html_labels_is_refused() -> None:
     with pytest.raises(mermaid.DiagramError, match="foreignObject"):
         finish_svg('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 1 1">'
                    "<foreignObject/></svg>", "x")
+
+
+def test_every_diagram_is_drawn_in_one_browser_run_before_any_page_tree(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The browser (some 430 MB) runs beside a small process, not beside every page's tree;
+    a diagram in Markdown inside HTML is found as well."""
+    site = _site(tmp_path)
+    nested = "flowchart TD\n  X --> Y\n"
+    (site / "three.md").write_text(page("Three", f'<div markdown="1">\n\n```mermaid\n{nested}'
+                                                 "```\n\n</div>\n"), encoding="utf-8")
+    events: list[tuple[str, int]] = []
+    real_draw, real_tree = diagrams.draw, page_render._html_tree
+
+    def draw(sources: list[str], cache: DrawingCache | None = None) -> list[object]:
+        events.append(("draw", len(sources)))
+        return real_draw(sources, cache)
+
+    def tree(*args: object) -> object:
+        events.append(("tree", 0))
+        return real_tree(*args)
+
+    monkeypatch.setattr(diagrams, "draw", draw)
+    monkeypatch.setattr(page_render, "_html_tree", tree)
+    rendered, _ = render_site(site)
+    assert events[0] == ("draw", 4)  # (FLOW is on two pages: drawn once)
+    assert events.count(("draw", 4)) == 1 and len(events) == 1 + len(rendered)
+    three = next(rp for rp in rendered if rp.page.rel == "three.md")
+    assert three.body.findall(".//{*}figure[@class='kb-diagram']")

@@ -17,7 +17,7 @@ from lxml.html import HtmlElement
 from ..words import words
 from .cache import DrawingCache
 from .context import PageContext
-from .html import classes, element, replace
+from .html import classes, element, parse_fragment, replace
 from .images import ImageError, sanitize_svg
 from .math import SVG_NS
 from .mermaid import DiagramError, Drawn, draw
@@ -28,6 +28,7 @@ ICON_CLASS = "kb-icon"
 ICON_CREDIT = ("Icons in diagrams: Font Awesome Free by Fonticons, Inc., "
                "CC BY 4.0 (fontawesome.com/license/free).")
 _ERROR_LINE = re.compile(r"\bon line (\d+)")
+_MERMAID_PRE = re.compile(r"<pre\b[^>]*\b" + MERMAID_CLASS + r"\b[^>]*>.*?</pre>", re.DOTALL)
 _DROPPED_ATTRS = ("aria-roledescription",)
 
 
@@ -112,14 +113,39 @@ def _warn(block: _Block, why: str, where: str = "") -> None:
                                   "its source")
 
 
+def diagram_sources(html: str) -> list[str]:
+    """The Mermaid sources in a page's rendered HTML, as its tree will hold them."""
+    return [parse_fragment(m.group(0))[0].text_content() for m in _MERMAID_PRE.finditer(html)]
+
+
+class Drawings:
+    """A book's diagrams, drawn by source. `draw` them all before the pages' trees are built:
+    the browser (some 430 MB) then runs beside a small process, not beside every page's
+    tree. A source not drawn before is drawn when it is asked for."""
+
+    def __init__(self, cache: DrawingCache | None = None) -> None:
+        self._cache = cache
+        self._drawn: dict[str, Drawn | DiagramError] = {}
+
+    def draw(self, sources: Iterable[str]) -> None:
+        """Draw those of `sources` not drawn yet, in one browser run."""
+        todo = list(dict.fromkeys(s for s in sources if s not in self._drawn))
+        if todo:
+            self._drawn.update(zip(todo, draw(todo, self._cache), strict=True))
+
+    def results(self, sources: Sequence[str]) -> list[Drawn | DiagramError]:
+        self.draw(sources)
+        return [self._drawn[source] for source in sources]
+
+
 def place_diagrams(pages: Sequence[tuple[PageContext, HtmlElement]],
-                   cache: DrawingCache | None = None) -> int:
-    """Draw every Mermaid block of `pages` (one Chromium run for those not in the cache)
-    and put each drawing in its block's place; returns how many were drawn."""
+                   drawings: Drawings) -> int:
+    """Put the drawing of every Mermaid block of `pages` in its block's place (drawing
+    those `drawings` lacks); returns how many were placed."""
     blocks = _blocks(pages)
     if not blocks:
         return 0
-    results = draw([b.source for b in blocks], cache)
+    results = drawings.results([b.source for b in blocks])
     placed = 0
     counters: dict[str, int] = {}
     for block, result in zip(blocks, results, strict=True):

@@ -1,7 +1,8 @@
 """Every page of the book rendered, in two passes, into `RenderedPage` records.
 
-Pass 1, per page: Liquid, Markdown (with kramdown's syntax), a tree, sanitised; the
-nav-buttons block removed, images checked, figures, callouts, book-unique ids, the TOC.
+Pass 1, per page: Liquid, Markdown (with kramdown's syntax); once every page is HTML, the
+diagrams drawn; then per page a tree, sanitised; the nav-buttons block removed, images
+checked, figures, callouts, book-unique ids, the TOC, the diagrams in their places.
 Pass 2, once every page's ids are known: links resolved, the XHTML tree made.
 
 What the trees contain, for the writers (besides `data-kb-link` and `data-kb-image`, see
@@ -39,7 +40,7 @@ from ..words import words
 from .cache import DrawingCache
 from .children import children_contents
 from .context import PageContext
-from .diagrams import place_diagrams
+from .diagrams import Drawings, diagram_sources, place_diagrams
 from .html import HTML_DEPTH, element, parse_fragment
 from .ids import PageAnchors, assign_ids, expand_tocs, page_id_for, starts_with_title, unique
 from .kramdown import lazy_quote_ials
@@ -105,8 +106,7 @@ def _too_deep(tokens: Sequence[Token]) -> Token | None:
     return deepest if deepest is not None and deepest.level >= MAX_NESTING - 1 else None
 
 
-def _markdown_tree(md: MarkdownIt, text: str, ctx: PageContext,
-                   deep: _DeepWarning) -> HtmlElement:
+def _markdown_html(md: MarkdownIt, text: str, ctx: PageContext, deep: _DeepWarning) -> str:
     page_line = ctx.source.page_line
     text, first = cap_nesting(lazy_quote_ials(text))
     if first is not None:
@@ -120,9 +120,13 @@ def _markdown_tree(md: MarkdownIt, text: str, ctx: PageContext,
         ctx.diagnostics.warning(ctx.page.rel, line, "too-deep",
                                 f"Markdown nested more than {MAX_NESTING} levels deep; "
                                 "the deeper content is left out")
-    root, deep_html = parse_fragment(md.renderer.render(tokens, md.options, env))
+    return md.renderer.render(tokens, md.options, env)
+
+
+def _html_tree(html: str, ctx: PageContext, deep: _DeepWarning) -> HtmlElement:
+    root, deep_html = parse_fragment(html)
     if deep_html is not None:
-        line = page_line(deep_html.line) if deep_html.line is not None else None
+        line = ctx.source.page_line(deep_html.line) if deep_html.line is not None else None
         if deep_html.lost:
             ctx.diagnostics.warning(ctx.page.rel, line, "too-deep", "HTML nested thousands "
                                     "of levels deep; the deepest content is left out")
@@ -132,18 +136,42 @@ def _markdown_tree(md: MarkdownIt, text: str, ctx: PageContext,
     return root
 
 
-def _draft(md: MarkdownIt, ctx: PageContext, used: set[str],
-           child_list: list[HtmlElement]) -> _Draft:
-    page = ctx.page
+@dataclass(frozen=True)
+class _Markup:
+    """A page after Liquid and Markdown: its HTML, not yet a tree (None: too deep to render)."""
+
+    ctx: PageContext
+    html: str | None
+    deep: _DeepWarning
+
+
+def _markup(md: MarkdownIt, ctx: PageContext) -> _Markup:
     deep = _DeepWarning(ctx)
-    said = words(ctx.resolver.config.lang)
     try:
-        root = _markdown_tree(md, ctx.source.text, ctx, deep)
+        return _Markup(ctx, _markdown_html(md, ctx.source.text, ctx, deep), deep)
     except RecursionError:
-        ctx.diagnostics.error(page.rel, None, "too-deep", "the page is nested too deeply to "
-                              "render; its body is left out of the book")
-        root = element("body")
-        root.append(element("p", said.not_rendered, class_="kb-render-error"))
+        return _Markup(ctx, None, deep)
+
+
+def _tree(markup: _Markup, said_not_rendered: str) -> HtmlElement:
+    if markup.html is not None:
+        try:
+            return _html_tree(markup.html, markup.ctx, markup.deep)
+        except RecursionError:
+            pass
+    markup.ctx.diagnostics.error(markup.ctx.page.rel, None, "too-deep", "the page is nested "
+                                 "too deeply to render; its body is left out of the book")
+    root = element("body")
+    root.append(element("p", said_not_rendered, class_="kb-render-error"))
+    return root
+
+
+def _draft(markup: _Markup, used: set[str], child_list: list[HtmlElement],
+           drawings: Drawings | None) -> _Draft:
+    ctx, deep = markup.ctx, markup.deep
+    page = ctx.page
+    said = words(ctx.resolver.config.lang)
+    root = _tree(markup, said.not_rendered)
     sanitise(root, deep.warn, said)
     scope_svg_ids(root, ctx.page_id)
     typeset_math(root, ctx)
@@ -156,6 +184,8 @@ def _draft(md: MarkdownIt, ctx: PageContext, used: set[str],
     soft_breaks(root)
     headings, ids = assign_ids(root, ctx, used)
     expand_tocs(root, headings, page.rel)
+    if drawings is not None:
+        place_diagrams([(ctx, root)], drawings)
     root.extend(child_list)  # (after the ids: the theme's list is no heading of the page)
     icon = title_icon(ctx)
     return _Draft(
@@ -200,12 +230,17 @@ def render_pages(pages: Sequence[Page], resolver: LinkResolver, diagnostics: Dia
     used: set[str] = set(reserved_ids)
     page_ids = {page.rel: unique(page_id_for(page), used) for page in pages}
     children = children or {}
-    drafts = [_draft(md, PageContext(p, page_ids[p.rel], resolver, diagnostics,
-                                     liquid.expand(p, diagnostics), on_image), used,
-                     children_contents(p, children.get(p.rel, ()), page_ids, config))
-              for p in pages]
+    markups = [_markup(md, PageContext(p, page_ids[p.rel], resolver, diagnostics,
+                                       liquid.expand(p, diagnostics), on_image))
+               for p in pages]
+    drawings = None
     if scripts.mermaid:
-        place_diagrams([(d.ctx, d.root) for d in drafts], DrawingCache("diagrams"))
+        drawings = Drawings(DrawingCache("diagrams"))
+        drawings.draw(s for m in markups if m.html for s in diagram_sources(m.html))
+    drafts = [_draft(m, used, children_contents(m.ctx.page, children.get(m.ctx.page.rel, ()),
+                                                page_ids, config), drawings)
+              for m in markups]
+    del markups  # (each page's HTML, now in its tree)
     book = {d.ctx.page.rel: d.anchors for d in drafts}
     rendered = []
     for d in drafts:
