@@ -29,7 +29,8 @@ from kbbook.writers.pdf.fetcher import FetchPolicy
 from kbbook.writers.pdf.weasy import Stylesheet
 from kbbook.writers.pdf.workers import Workers
 
-from shared import CONTENT, PRODUCTBRAIN, ROOT, needs_productbrain
+from pdfcompare import marks, same_book
+from shared import ROOT
 from sitemaker import make_site, page
 
 
@@ -39,44 +40,6 @@ def _one_day(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
 
 
-def _marks(reader: PdfReader, outline: list, depth: int = 0) -> list[tuple[int, str, int]]:
-    out: list[tuple[int, str, int]] = []
-    for item in outline:
-        if isinstance(item, list):
-            out += _marks(reader, item, depth + 1)
-        else:
-            out.append((depth, item.title, reader.get_destination_page_number(item)))
-    return out
-
-
-def _links(reader: PdfReader) -> list[tuple[int, str, int | None]]:
-    """(page, target, page the target is on) of every link, internal or to the web."""
-    found: list[tuple[int, str, int | None]] = []
-    dests = reader.named_destinations
-    for index, pdf_page in enumerate(reader.pages):
-        for annot in pdf_page.get("/Annots") or []:
-            annot = annot.get_object()
-            dest = annot.get("/Dest")
-            if isinstance(dest, str):
-                target = dests.get(dest)
-                found.append((index, dest, None if target is None
-                              else reader.get_destination_page_number(target)))
-            elif "/URI" in (annot.get("/A") or {}):
-                found.append((index, str(annot["/A"]["/URI"]), -1))
-    return found
-
-
-def _same_book(chunked: Path, single: Path) -> None:
-    a, b = PdfReader(chunked), PdfReader(single)
-    assert len(a.pages) == len(b.pages)
-    assert _marks(a, a.outline) == _marks(b, b.outline)
-    links = _links(a)
-    assert links == _links(b)
-    assert all(target is not None for _, _, target in links), "a link leads nowhere"
-    assert [p.extract_text() for p in a.pages] == [p.extract_text() for p in b.pages]
-    assert a.metadata == b.metadata
-
-
 def _build_both(rendered: RenderedBook, tmp_path: Path, jobs: int) -> tuple[Path, Path, int]:
     chunked, single = tmp_path / "chunked.pdf", tmp_path / "single.pdf"
     stats = write_pdf(rendered, chunked, Diagnostics(), jobs=jobs, cache=False)
@@ -84,15 +47,16 @@ def _build_both(rendered: RenderedBook, tmp_path: Path, jobs: int) -> tuple[Path
     return chunked, single, stats.chunks
 
 
-def _many_chapters(root: Path, chapters: int = 6) -> Path:
-    """Chapters long enough for several pages each, linking to each other across chunks."""
+def _many_chapters(root: Path, chapters: int = 6, paragraphs: int = 40) -> Path:
+    """Chapters of several pages each (of one or two with 16 `paragraphs`), linking to each
+    other across chunks."""
     files = {"_config.yml": "title: Chapters\nurl: https://example.org\n"}
     for n in range(1, chapters + 1):
         links = " ".join(f"See [chapter {m}](c{m}.md) and [its part](c{m}.md#part-{m})."
                          for m in range(1, chapters + 1) if m != n)
-        paragraphs = "\n\n".join(f"Paragraph {i} of chapter {n}. " * 12 for i in range(40))
+        text = "\n\n".join(f"Paragraph {i} of chapter {n}. " * 12 for i in range(paragraphs))
         files[f"c{n}.md"] = page(f"Chapter {n}", nav_order=n, body=(
-            f"{links}\n\n{paragraphs}\n\n## Part {n}\n\nThe part of chapter {n}. {links}\n"))
+            f"{links}\n\n{text}\n\n## Part {n}\n\nThe part of chapter {n}. {links}\n"))
     return make_site(root, files)
 
 
@@ -103,29 +67,15 @@ def test_chunked_is_the_single_render_across_many_chunks(tmp_path: Path,
     rendered = read_and_render(SiteOptions(_many_chapters(tmp_path / "site")), Diagnostics())
     chunked, single, count = _build_both(rendered, tmp_path, jobs=2)
     assert count == 7  # the front matter and six chapters
-    _same_book(chunked, single)
+    same_book(chunked, single)
     text = PdfReader(chunked).pages[-1].extract_text()
     assert "(p." in text  # cross-references into earlier chunks are numbered
-
-
-def test_chunked_handbook_is_the_single_render(tmp_path: Path) -> None:
-    rendered = read_and_render(SiteOptions(CONTENT), Diagnostics())
-    chunked, single, _ = _build_both(rendered, tmp_path, jobs=2)
-    _same_book(chunked, single)
-
-
-@needs_productbrain
-def test_chunked_productbrain_is_the_single_render(tmp_path: Path) -> None:
-    rendered = read_and_render(SiteOptions(PRODUCTBRAIN), Diagnostics())
-    chunked, single, count = _build_both(rendered, tmp_path, jobs=2)
-    assert count > 3
-    _same_book(chunked, single)
 
 
 def test_jobs_1_renders_in_this_process_the_same_book(tmp_path: Path,
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(chunks, "MIN_CHUNK", 1000)
-    rendered = read_and_render(SiteOptions(_many_chapters(tmp_path / "site", 3)),
+    rendered = read_and_render(SiteOptions(_many_chapters(tmp_path / "site", 3, 16)),
                                Diagnostics())
     one, two = tmp_path / "one.pdf", tmp_path / "two.pdf"
     write_pdf(rendered, one, Diagnostics(), jobs=1, cache=False)
@@ -155,12 +105,12 @@ def test_page_numbers_in_roman_numerals_are_the_single_render(
     monkeypatch.setattr(chunks, "MIN_CHUNK", 1000)
     css = tmp_path / "roman.css"
     css.write_text("@page { @bottom-center { content: counter(page, lower-roman); } }\n")
-    rendered = read_and_render(SiteOptions(_many_chapters(tmp_path / "site", 3)),
+    rendered = read_and_render(SiteOptions(_many_chapters(tmp_path / "site", 3, 16)),
                                Diagnostics())
     chunked, single = tmp_path / "chunked.pdf", tmp_path / "single.pdf"
     write_pdf(rendered, chunked, Diagnostics(), css=[css], cache=False)
     write_pdf(rendered, single, Diagnostics(), css=[css], chunked=False)
-    _same_book(chunked, single)
+    same_book(chunked, single)
     assert "viii" in "".join(p.extract_text() for p in PdfReader(chunked).pages)
 
 
@@ -211,7 +161,7 @@ def test_a_page_added_renders_only_its_chunk_again(tmp_path: Path,
     assert len(PdfReader(added).pages) > len(PdfReader(first).pages)
     assert len(PdfReader(added).pages) < 10  # (every number keeps its one digit)
     assert renders == 1  # chapter 1's chunk: the others' numbers are stamped anew
-    _same_book(added, tmp_path / "single-added.pdf")
+    same_book(added, tmp_path / "single-added.pdf")
 
 
 def _long_chapter(root: Path) -> Path:
@@ -246,13 +196,13 @@ def test_a_long_chapter_is_printed_in_parts_that_chunks_lay_out(
     assert 3 <= count < 2 + len(parts)  # the front matter, the guide's parts, After
     split = chunks.split(document.build_print_tree(rendered), 2)
     assert [c.ghosts for c in split if c.ghosts] == [1] * (len(split) - 2)  # parts 2 on
-    _same_book(chunked, single)
+    same_book(chunked, single)
     reader = PdfReader(chunked)
-    marks = {title: number for _, title, number in _marks(reader, reader.outline)}
+    at = {title: number for _, title, number in marks(reader, reader.outline)}
     for title in starts:  # each part starts a page of its own, whose header names the chapter
         before = f"Page {int(title.split()[1]) - 1}"
-        assert marks[title] > marks[before]
-        text = reader.pages[marks[title]].extract_text()
+        assert at[title] > at[before]
+        text = reader.pages[at[title]].extract_text()
         assert f"\nGuide {title}\n" in text, text[-60:]  # (the header comes out last)
 
     # The notes at the pages' feet are numbered through the chapter, across its parts.

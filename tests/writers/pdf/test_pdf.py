@@ -29,6 +29,7 @@ from kbbook.pipeline import SiteOptions, read_and_render
 from kbbook.render import LinkKind, RenderedBook
 from kbbook.writers.pdf import KBBOOK_CSS, build_print_document, stylesheets, write_pdf
 
+from pdfcompare import same_book
 from shared import CONTENT, PRODUCTBRAIN, needs_productbrain
 from sitemaker import make_site, page
 
@@ -54,6 +55,7 @@ class Mark:
 class Built:
     """A PDF with what it was built from."""
 
+    path: Path
     reader: PdfReader
     rendered: RenderedBook
     parts: tuple[Node, ...] | None
@@ -146,10 +148,18 @@ def _built(out: Path, site: Path, only: Sequence[str] = ()) -> Built:
     rendered = read_and_render(SiteOptions(site), diagnostics)
     parts = select_parts(rendered.book, only) if only else None
     document = build_print_document(rendered, parts=parts)
-    return Built(PdfReader(out), rendered, parts, document.html, diagnostics)
+    return Built(out, PdfReader(out), rendered, parts, document.html, diagnostics)
 
 
 # -- the books, built once -----------------------------------------------------------------
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _one_day() -> Iterator[None]:
+    """The module's books and the single renders they are compared with print the same day."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+        yield
 
 
 @pytest.fixture(scope="module")
@@ -208,6 +218,15 @@ def _skeleton(marks: Sequence[Mark], nodes: Sequence[Node]) -> list[tuple[str, l
 
 def _expected(nodes: Sequence[Node]) -> list[tuple[str, list]]:
     return [(n.page.title, _expected(n.children)) for n in nodes]
+
+
+def test_the_chunked_book_is_the_single_render(book: Built, tmp_path: Path) -> None:
+    """The books are printed in chunks by workers; one WeasyPrint document of the whole book
+    is the oracle: the same pages, texts, bookmarks, link targets and metadata."""
+    single = tmp_path / "single.pdf"
+    write_pdf(book.rendered, single, Diagnostics(), chunked=False)
+    assert len(book.rendered.book.roots) > 3  # (several chunks)
+    same_book(book.path, single)
 
 
 def test_bookmarks_nest_as_the_book(book: Built) -> None:
