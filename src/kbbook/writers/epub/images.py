@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import math
 import os
 import posixpath
 import re
@@ -20,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from lxml import etree
-from PIL import Image, ImageChops, ImageOps, ImageStat
+from PIL import Image, ImageChops, ImageOps
 
 from ...errors import Diagnostics
 from ...render.html import missing_image
@@ -36,6 +35,7 @@ from ...render.images import (
     verify,
 )
 from ...render.model import IMAGE_ATTR, ImageRef, RenderedPage, xhtml
+from ..palette import invisible_palette
 from .imagecache import ImageCache
 
 if TYPE_CHECKING:
@@ -106,40 +106,6 @@ PNG_OPTIMISE_ABOVE = 100_000
 """PNG files larger than this are re-encoded (without loss, or in 256 colours where no
 difference shows) when that makes them smaller."""
 
-PALETTE_MIN_PSNR = 40.0
-"""A 256-colour version must be this close to the original overall (peak signal-to-noise
-ratio, in dB; 40 is where differences stop being visible)..."""
-PALETTE_MAX_AREA_ERROR = 8
-"""...and no 8x8 pixel area may be off by more than this many levels (of 255) on average in
-any channel: a button, an icon or a background whose shade changed is rejected, however
-small the image's overall error."""
-
-
-def _invisible_palette(im: Image.Image) -> Image.Image | None:
-    """`im` in 256 colours when nobody could tell it from the original, else None.
-    Screenshots and diagrams have few real colours and antialiased edges: most pass, at a
-    third of the size; photos and gradients fail the checks and keep every colour."""
-    if "transparency" in im.info:  # (a colour key: Pillow cannot write it on a palette)
-        im = im.convert("RGBA")
-    if im.mode == "RGBA" and im.getchannel("A").getextrema()[0] == 255:
-        im = im.convert("RGB")  # opaque: the better quantiser (median cut) applies
-    if im.mode == "RGB":
-        method = Image.Quantize.MEDIANCUT
-    elif im.mode == "RGBA":
-        method = Image.Quantize.FASTOCTREE  # the only one of Pillow's that keeps alpha
-    else:
-        return None
-    palette = im.quantize(256, method=method, dither=Image.Dither.NONE)
-    difference = ImageChops.difference(palette.convert(im.mode), im)
-    mse = sum(rms * rms for rms in ImageStat.Stat(difference).rms) / len(im.getbands())
-    if mse and 10 * math.log10(255 * 255 / mse) < PALETTE_MIN_PSNR:
-        return None
-    areas = difference.reduce(8) if min(difference.size) >= 8 else difference
-    if max(high for _, high in areas.getextrema()) > PALETTE_MAX_AREA_ERROR:
-        return None
-    return palette
-
-
 def read_image(path: Path) -> bytes:
     """The file's bytes; ImageError with a readable reason."""
     try:
@@ -192,7 +158,7 @@ def _smaller_png(im: Image.Image, data: bytes, palette: bool = True) -> Prepared
         if ImageChops.difference(exact.convert("RGB"), im).getbbox() is None:
             work = exact  # every colour kept exactly
     if work is im and palette:
-        work = _invisible_palette(im) or im
+        work = invisible_palette(im) or im
     out = io.BytesIO()
     work.save(out, "PNG", optimize=True, **extra)
     candidates.append(out.getvalue())
@@ -227,7 +193,7 @@ def _convert(im: Image.Image, max_size: int, greyscale: bool = False,
                                  dither=Image.Dither.NONE)
     prepared = _encode(work, target, icc)
     if target == "PNG" and palette_wanted and len(prepared.data) > PNG_OPTIMISE_ABOVE:
-        near = _invisible_palette(work)
+        near = invisible_palette(work)
         if near is not None:
             prepared = min(prepared, _encode(near, "PNG", icc, quality=80),
                            key=lambda p: len(p.data))

@@ -35,6 +35,7 @@ from .document import (
 )
 from .memory import release_memory
 from .merge import tidy
+from .palette import Palettes
 from .progress import Progress
 from .weasy import Stylesheet, render_pdf
 from .workers import WorkerDied, Workers, default_jobs, end_fork_server, warm_up
@@ -166,6 +167,7 @@ def write_pdf(rendered: RenderedBook, out: Path, diagnostics: Diagnostics, *,
     book out as one WeasyPrint document instead (one core, no cache). `workers` are worker
     processes to use (and leave running: handouts share them) instead of new ones."""
     day = build_time(diagnostics).date()
+    palette = rendered.book.config.book.image_palette
     printed = None if parts is None else {n.page.rel for root in parts for _, n in root.walk()}
     check_fonts([rp for rp in rendered.pages if printed is None or rp.page.rel in printed],
                 diagnostics)
@@ -181,7 +183,7 @@ def write_pdf(rendered: RenderedBook, out: Path, diagnostics: Diagnostics, *,
             render_pdf(serialize(tree.html), tree.base_url, sheets, fetcher, out,
                        on_problem=problems.weasyprint, on_step=display.weasyprint_step,
                        dpi=image_dpi, variant=variant)
-            tidy(out)
+            tidy(out, Palettes(None) if palette else None)
             problems.refused(fetcher.refused)
             return PdfStats(1, 1)
         workers_wanted = jobs or default_jobs()
@@ -204,7 +206,12 @@ def write_pdf(rendered: RenderedBook, out: Path, diagnostics: Diagnostics, *,
             # (after the workers have ended: the merge needs the memory they held)
             if own and pool.recycle:
                 end_fork_server()
-            printer.merge(out)
+            palettes = Palettes(build_cache.folder / "images" if build_cache.enabled
+                                and build_cache.folder is not None else None) if palette else None
+            printer.merge(out, palettes)
+            if palettes is not None and palettes.indexed:
+                display.say(f"{palettes.indexed} images in 256 colours, where no difference "
+                            f"shows ({palettes.saved // 1000:,} kB less)")
         finally:
             build_cache.close()
         display.say(f"{printer.renders} chunk renders for {len(chunks)} chunks")

@@ -1,5 +1,5 @@
 """The build cache: rendered chunk PDFs and their layouts, so a rebuild lays out again only
-the chunks an edit changed.
+the chunks an edit changed (and, in `images/`, palette.py's decisions).
 
 Entries are keyed by a hash of everything a chunk's render depends on: its HTML (the page
 sources, rendered), the content of the images it shows, the stylesheets, the options, the
@@ -200,7 +200,7 @@ def _write_json(path: Path, data: object) -> None:
 
 
 def _entries(folder: Path) -> Iterator[Path]:
-    for sub in ("pdf", "layout"):
+    for sub in ("pdf", "layout", "images"):
         with contextlib.suppress(OSError):
             yield from (folder / sub).iterdir()
 

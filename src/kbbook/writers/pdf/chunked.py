@@ -24,6 +24,7 @@ from .chunkrender import Job, Layout
 from .chunks import Chunk, number_css, page_css, uses_numbers
 from .memory import release_memory
 from .merge import merge
+from .palette import Palettes
 from .policy import FetchPolicy
 from .slots import counters_css, digits, page_value
 from .weasy import Stylesheet
@@ -321,16 +322,17 @@ class ChunkedPrint:
                 "contents or cross-reference numbers may be printed a little off their place")
         return [self.results[c.index] for c in self.chunks]
 
-    def merge(self, out: Path) -> None:
+    def merge(self, out: Path, palettes: Palettes | None = None) -> None:
         """The chunk renders (`render` first) merged into the book at `out`, with their
-        numbers."""
+        numbers; its images in 256 colours where no difference shows (`palettes`)."""
         self.say(f"merging {len(self.chunks)} chunks", 0, 0)
         release_memory()  # (what the passes held: the merge holds the whole book)
         plan = self.plan()
         misfits: list[int] = []
         merge([self.results[c.index].pdf for c in self.chunks], [c.owned for c in self.chunks],
               out, [c.ghosts for c in self.chunks],
-              stamps=lambda page: page_value(page, plan.total, plan.pages), misfits=misfits)
+              stamps=lambda page: page_value(page, plan.total, plan.pages), misfits=misfits,
+              palettes=palettes)
         if misfits:
             self.diagnostics.warning(
                 "(PDF)", None, "pdf-numbers",

@@ -21,6 +21,7 @@ from pikepdf import Array, Dictionary, Name, NameTree, OutlineItem, String
 from .chunks import CROSS_CHUNK
 from .memory import release_memory
 from .page import MAX_BOOKMARK_LEVEL
+from .palette import Palettes
 from .slots import MARK, Value, stamp
 from .structure import flatten_spans
 
@@ -99,7 +100,8 @@ class _Images:
     several chunks show. Shared as each chunk is taken in, before its stream data is copied
     into the book, so that no copy is held until the end."""
 
-    def __init__(self) -> None:
+    def __init__(self, palettes: Palettes | None = None) -> None:
+        self._palettes = palettes
         self._seen: dict[tuple[object, ...], pikepdf.Object] = {}
         self._done: set[tuple[int, int]] = set()
         self._keys: dict[tuple[int, int], tuple[object, ...]] = {}
@@ -127,6 +129,8 @@ class _Images:
                         xobjects[name] = self._seen[key]
                     else:
                         self._seen[key] = xobject
+                        if self._palettes is not None:
+                            self._palettes(xobject, repr(key).encode())
 
 
 def _numbers(tree: pikepdf.Object) -> list[tuple[int, pikepdf.Object]]:
@@ -297,12 +301,15 @@ def save(pdf: pikepdf.Pdf, out: Path, version: str) -> None:
         f.write(data.getbuffer())
 
 
-def tidy(path: Path) -> None:
+def tidy(path: Path, palettes: Palettes | None = None) -> None:
     """A PDF as WeasyPrint wrote it, made as kbbook writes them: the structure tree without
-    its plain Spans (structure.py), the XMP metadata agreeing with the document information."""
+    its plain Spans (structure.py), the XMP metadata agreeing with the document information,
+    its images in 256 colours where no difference shows (`palettes`)."""
     with pikepdf.open(path, allow_overwriting_input=True) as pdf:
         flattened = flatten_spans(pdf)
-        if not flattened and "/Metadata" not in pdf.Root:
+        if palettes is not None:
+            _Images(palettes).share(list(pdf.pages))
+        elif not flattened and "/Metadata" not in pdf.Root:
             return
         if "/Metadata" in pdf.Root:
             agree(pdf)
@@ -353,15 +360,16 @@ def _link_chunks(pages: Sequence[pikepdf.Page]) -> None:
 def merge(parts: Sequence[Path], owned: Sequence[frozenset[str]], out: Path,
           ghosts: Sequence[int] | None = None, *,
           stamps: Callable[[int], Value] | None = None,
-          misfits: list[int] | None = None) -> int:
+          misfits: list[int] | None = None, palettes: Palettes | None = None) -> int:
     """Merge the chunk PDFs `parts` (in order) into `out`; `owned[i]` are the ids of chunk i,
     whose named destinations it provides; chunk i opens with `ghosts[i]` bookmarks that
     stand for the pages it is under (`_graft`). The numbers marked on page n (from 1) are
     stamped with `stamps(n)`; the pages where one did not fit its room go to `misfits`.
-    Returns the page count. One chunk is open at a time."""
+    `palettes` makes images Indexed where no difference shows. Returns the page count. One
+    chunk is open at a time."""
     book = pikepdf.new()
     structure = _Structure(book)
-    images = _Images()
+    images = _Images(palettes)
     dests = NameTree.new(book)
     seen: set[tuple[int, int]] = set()
     try:

@@ -1,0 +1,133 @@
+"""The book's large pictures in 256 colours where nobody could tell (`..palette`), as the
+merge takes each one in: WeasyPrint writes every PNG as full RGB, so a screenshot of a few
+real colours and thousands of antialiasing shades keeps all of them. An image that passes
+becomes an Indexed image (a colour table and one byte a pixel), about a third of its size;
+photos and gradients fail the test and stay as they are.
+
+Each decision is kept in the build cache by the image's content, so a rebuild quantises
+nothing it has seen; an entry that does not check out is ignored and made again.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import struct
+import zlib
+from pathlib import Path
+
+import pikepdf
+from pikepdf import Array, Name, PdfImage
+
+from ..palette import invisible_palette
+
+VERSION = b"kbbook-palette 1\n"
+"""Starts every cache entry; changes when the test or the encoding does."""
+MIN_BYTES = 32_000
+"""Images smaller than this (as stored) are left alone: too little to gain."""
+MIN_GAIN = 0.9
+"""The Indexed image is used only when at most this fraction of the original's size."""
+_KEEP = b""
+
+
+def _candidate(image: pikepdf.Stream) -> bool:
+    """An 8-bit RGB image in Flate, as WeasyPrint writes PNGs, without masks of its own."""
+    if image.get("/ColorSpace") != Name.DeviceRGB or image.get("/BitsPerComponent") != 8:
+        return False
+    if image.get("/Filter") != Name.FlateDecode or "/Decode" in image \
+            or image.get("/ImageMask", False):
+        return False
+    parms = image.get("/DecodeParms")
+    if parms is not None and not isinstance(parms, pikepdf.Dictionary):
+        return False
+    return len(image.read_raw_bytes()) >= MIN_BYTES
+
+
+def _indexed(image: pikepdf.Stream) -> bytes:
+    """The Indexed form of `image`: colour count (2 bytes), colour table, compressed
+    indices; empty when it should keep every colour."""
+    try:
+        picture = PdfImage(image).as_pil_image()
+    except Exception:  # (pikepdf raises many kinds: the image stays as it is)
+        return _KEEP
+    if picture.mode == "RGBA":  # (pikepdf adds the soft mask, which stays as it is)
+        picture = picture.convert("RGB")
+    if picture.mode != "RGB":
+        return _KEEP
+    palette = invisible_palette(picture)
+    if palette is None:
+        return _KEEP
+    table = bytes(palette.getpalette() or [])
+    colours = len(table) // 3
+    data = zlib.compress(palette.tobytes(), 9)
+    if not colours or len(data) > MIN_GAIN * len(image.read_raw_bytes()):
+        return _KEEP
+    return struct.pack(">H", colours) + table[:3 * colours] + data
+
+
+class Palettes:
+    """Turns the book's images into Indexed images where no difference shows; decisions
+    are kept in `folder` (none: made afresh each build)."""
+
+    def __init__(self, folder: Path | None) -> None:
+        self.folder = folder
+        if folder is not None:
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except OSError:
+                self.folder = None
+        self.indexed = 0
+        self.saved = 0
+        """Bytes the Indexed images saved."""
+
+    def __call__(self, image: pikepdf.Stream, key: bytes) -> None:
+        """`image` (in the merged book) made Indexed if it passes; `key` is its content."""
+        if not _candidate(image):
+            return
+        name = hashlib.blake2b(VERSION + key, digest_size=20).hexdigest()
+        found = self._read(name)
+        if found is None:
+            found = _indexed(image)
+            self._write(name, found)
+        if found == _KEEP:
+            return
+        (colours,) = struct.unpack(">H", found[:2])
+        table, data = found[2:2 + 3 * colours], found[2 + 3 * colours:]
+        before = len(image.read_raw_bytes())
+        image.write(data, filter=Name.FlateDecode)
+        if "/DecodeParms" in image:
+            del image["/DecodeParms"]
+        image.ColorSpace = Array([Name.Indexed, Name.DeviceRGB, colours - 1,
+                                  pikepdf.String(table)])
+        self.indexed += 1
+        self.saved += before - len(data)
+
+    def _read(self, name: str) -> bytes | None:
+        if self.folder is None:
+            return None
+        try:
+            entry = (self.folder / name).read_bytes()
+        except OSError:
+            return None
+        head, digest, body = entry[:len(VERSION)], entry[len(VERSION):len(VERSION) + 20], \
+            entry[len(VERSION) + 20:]
+        if head != VERSION or hashlib.blake2b(body, digest_size=20).digest() != digest:
+            return None  # torn, corrupt or foreign: made again
+        if body and (len(body) < 2 or len(body) < 2 + 3 * struct.unpack(">H", body[:2])[0]):
+            return None
+        with contextlib.suppress(OSError):
+            os.utime(self.folder / name)
+        return body
+
+    def _write(self, name: str, body: bytes) -> None:
+        if self.folder is None:
+            return
+        path = self.folder / name
+        tmp = path.with_name(f".{name}.{os.getpid()}.part")
+        try:
+            tmp.write_bytes(VERSION + hashlib.blake2b(body, digest_size=20).digest() + body)
+            os.replace(tmp, path)
+        except OSError:  # (a cache that cannot be written is no cache)
+            with contextlib.suppress(OSError):
+                tmp.unlink()
