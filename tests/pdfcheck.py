@@ -124,7 +124,7 @@ def pdfa_problems(path: Path, part: int, conformance: str) -> list[str]:
     """What a PDF/A-`part``conformance` file must declare and hold that this one lacks:
     the identification in its XMP metadata, metadata that agrees with the document
     information, an output intent, embedded fonts, a file identifier, printable
-    annotations, no encryption or JavaScript."""
+    annotations, no image to be smoothed (Interpolate), no encryption or JavaScript."""
     problems: list[str] = []
     with pikepdf.open(path) as pdf:
         meta = pdf.open_metadata()
@@ -160,6 +160,9 @@ def pdfa_problems(path: Path, part: int, conformance: str) -> list[str]:
                 if annot.get("/Subtype") != Name.Popup and not int(annot.get("/F", 0)) & 4:
                     problems.append(f"page {n}: an annotation that does not print")
                     break
+        if any(isinstance(obj, pikepdf.Stream) and obj.get("/Subtype") == Name.Image
+               and bool(obj.get("/Interpolate", False)) for obj in pdf.objects):
+            problems.append("an image asks viewers to smooth it (Interpolate true)")
         if part == 1 and pdf.pdf_version > "1.4":
             problems.append(f"PDF {pdf.pdf_version}; PDF/A-1 is PDF 1.4")
         if part == 1:

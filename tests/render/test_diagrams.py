@@ -165,3 +165,26 @@ def test_every_diagram_is_drawn_in_one_browser_run_before_any_page_tree(
     assert events.count(("draw", 4)) == 1 and len(events) == 1 + len(rendered)
     three = next(rp for rp in rendered if rp.page.rel == "three.md")
     assert three.body.findall(".//{*}figure[@class='kb-diagram']")
+
+
+def test_diagrams_the_html_scan_missed_are_drawn_in_one_run_after_the_trees(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    events: list[tuple[str, int]] = []
+    real_draw, real_tree = diagrams.draw, page_render._html_tree
+
+    def draw(sources: list[str], cache: DrawingCache | None = None) -> list[object]:
+        events.append(("draw", len(sources)))
+        return real_draw(sources, cache)
+
+    def tree(*args: object) -> object:
+        events.append(("tree", 0))
+        return real_tree(*args)
+
+    monkeypatch.setattr(diagrams, "draw", draw)
+    monkeypatch.setattr(page_render, "_html_tree", tree)
+    monkeypatch.setattr(page_render, "diagram_sources", lambda html: [])  # (a scan that misses)
+    rendered, diagnostics = render_site(_site(tmp_path))
+    assert events == [("tree", 0)] * len(rendered) + [("draw", 3)]
+    assert len(rendered[0].body.findall(".//{*}figure[@class='kb-diagram']")) == 2
+    assert rendered[1].body.findall(".//{*}figure[@class='kb-diagram']")
+    assert [(d.path, d.line) for d in diagnostics if d.code == "diagram"] == [("index.md", 23)]

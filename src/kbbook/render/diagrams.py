@@ -28,7 +28,9 @@ ICON_CLASS = "kb-icon"
 ICON_CREDIT = ("Icons in diagrams: Font Awesome Free by Fonticons, Inc., "
                "CC BY 4.0 (fontawesome.com/license/free).")
 _ERROR_LINE = re.compile(r"\bon line (\d+)")
-_MERMAID_PRE = re.compile(r"<pre\b[^>]*\b" + MERMAID_CLASS + r"\b[^>]*>.*?</pre>", re.DOTALL)
+_PRE = re.compile(r"""<pre\b((?:[^>"']|"[^"]*"|'[^']*')*)>.*?</pre\s*>""",  # (">" in quotes)
+                  re.DOTALL | re.IGNORECASE)
+_CLASS = re.compile(r"""\bclass\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.IGNORECASE)
 _DROPPED_ATTRS = ("aria-roledescription",)
 
 
@@ -115,7 +117,9 @@ def _warn(block: _Block, why: str, where: str = "") -> None:
 
 def diagram_sources(html: str) -> list[str]:
     """The Mermaid sources in a page's rendered HTML, as its tree will hold them."""
-    return [parse_fragment(m.group(0))[0].text_content() for m in _MERMAID_PRE.finditer(html)]
+    return [parse_fragment(m.group(0))[0].text_content() for m in _PRE.finditer(html)
+            if any(MERMAID_CLASS in "".join(c.groups("")).split()
+                   for c in _CLASS.finditer(m.group(1)))]
 
 
 class Drawings:
@@ -133,17 +137,24 @@ class Drawings:
         if todo:
             self._drawn.update(zip(todo, draw(todo, self._cache), strict=True))
 
+    def drawn(self, sources: Iterable[str]) -> bool:
+        return all(source in self._drawn for source in sources)
+
     def results(self, sources: Sequence[str]) -> list[Drawn | DiagramError]:
         self.draw(sources)
         return [self._drawn[source] for source in sources]
 
 
-def place_diagrams(pages: Sequence[tuple[PageContext, HtmlElement]],
-                   drawings: Drawings) -> int:
-    """Put the drawing of every Mermaid block of `pages` in its block's place (drawing
-    those `drawings` lacks); returns how many were placed."""
+def place_diagrams(pages: Sequence[tuple[PageContext, HtmlElement]], drawings: Drawings,
+                   later: list[tuple[PageContext, HtmlElement]] | None = None) -> int:
+    """Put the drawing of every Mermaid block of `pages` in its block's place; returns how
+    many were placed. Those `drawings` lacks are drawn, or, given `later`, their pages go
+    there untouched, for one call (one browser run) once every page is a tree."""
     blocks = _blocks(pages)
     if not blocks:
+        return 0
+    if later is not None and not drawings.drawn(b.source for b in blocks):
+        later.extend(pages)
         return 0
     results = drawings.results([b.source for b in blocks])
     placed = 0

@@ -167,7 +167,7 @@ def _tree(markup: _Markup, said_not_rendered: str) -> HtmlElement:
 
 
 def _draft(markup: _Markup, used: set[str], child_list: list[HtmlElement],
-           drawings: Drawings | None) -> _Draft:
+           drawings: Drawings | None, later: list[tuple[PageContext, HtmlElement]]) -> _Draft:
     ctx, deep = markup.ctx, markup.deep
     page = ctx.page
     said = words(ctx.resolver.config.lang)
@@ -185,7 +185,7 @@ def _draft(markup: _Markup, used: set[str], child_list: list[HtmlElement],
     headings, ids = assign_ids(root, ctx, used)
     expand_tocs(root, headings, page.rel)
     if drawings is not None:
-        place_diagrams([(ctx, root)], drawings)
+        place_diagrams([(ctx, root)], drawings, later)
     root.extend(child_list)  # (after the ids: the theme's list is no heading of the page)
     icon = title_icon(ctx)
     return _Draft(
@@ -237,10 +237,17 @@ def render_pages(pages: Sequence[Page], resolver: LinkResolver, diagnostics: Dia
     if scripts.mermaid:
         drawings = Drawings(DrawingCache("diagrams"))
         drawings.draw(s for m in markups if m.html for s in diagram_sources(m.html))
-    drafts = [_draft(m, used, children_contents(m.ctx.page, children.get(m.ctx.page.rel, ()),
-                                                page_ids, config), drawings)
-              for m in markups]
-    del markups  # (each page's HTML, now in its tree)
+    later: list[tuple[PageContext, HtmlElement]] = []  # (diagrams the HTML scan missed)
+    drafts = []
+    markups.reverse()
+    while markups:  # (each page's HTML let go once it is a tree)
+        m = markups.pop()
+        drafts.append(_draft(m, used, children_contents(m.ctx.page,
+                                                        children.get(m.ctx.page.rel, ()),
+                                                        page_ids, config), drawings, later))
+    if drawings is not None and later:
+        place_diagrams(later, drawings)
+    del drawings, later
     book = {d.ctx.page.rel: d.anchors for d in drafts}
     rendered = []
     for d in drafts:

@@ -168,6 +168,7 @@ def write_pdf(rendered: RenderedBook, out: Path, diagnostics: Diagnostics, *,
     processes to use (and leave running: handouts share them) instead of new ones."""
     day = build_time(diagnostics).date()
     palette = rendered.book.config.book.image_palette
+    interpolate = not variant.startswith("pdf/a")  # (PDF/A forbids smoothed images)
     printed = None if parts is None else {n.page.rel for root in parts for _, n in root.walk()}
     check_fonts([rp for rp in rendered.pages if printed is None or rp.page.rel in printed],
                 diagnostics)
@@ -183,7 +184,7 @@ def write_pdf(rendered: RenderedBook, out: Path, diagnostics: Diagnostics, *,
             render_pdf(serialize(tree.html), tree.base_url, sheets, fetcher, out,
                        on_problem=problems.weasyprint, on_step=display.weasyprint_step,
                        dpi=image_dpi, variant=variant)
-            tidy(out, Palettes(None) if palette else None)
+            tidy(out, Palettes(None) if palette else None, interpolate=interpolate)
             problems.refused(fetcher.refused)
             return PdfStats(1, 1)
         workers_wanted = jobs or default_jobs()
@@ -208,7 +209,7 @@ def write_pdf(rendered: RenderedBook, out: Path, diagnostics: Diagnostics, *,
                 end_fork_server()
             palettes = Palettes(build_cache.folder / "images" if build_cache.enabled
                                 and build_cache.folder is not None else None) if palette else None
-            printer.merge(out, palettes)
+            printer.merge(out, palettes, interpolate=interpolate)
             if palettes is not None and palettes.indexed:
                 display.say(f"{palettes.indexed} images in 256 colours, where no difference "
                             f"shows ({palettes.saved // 1000:,} kB less)")

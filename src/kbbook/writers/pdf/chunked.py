@@ -322,9 +322,11 @@ class ChunkedPrint:
                 "contents or cross-reference numbers may be printed a little off their place")
         return [self.results[c.index] for c in self.chunks]
 
-    def merge(self, out: Path, palettes: Palettes | None = None) -> None:
+    def merge(self, out: Path, palettes: Palettes | None = None, *,
+              interpolate: bool = True) -> None:
         """The chunk renders (`render` first) merged into the book at `out`, with their
-        numbers; its images in 256 colours where no difference shows (`palettes`)."""
+        numbers; its images in 256 colours where no difference shows (`palettes`), none
+        smoothed when not `interpolate` (PDF/A)."""
         self.say(f"merging {len(self.chunks)} chunks", 0, 0)
         release_memory()  # (what the passes held: the merge holds the whole book)
         plan = self.plan()
@@ -332,7 +334,7 @@ class ChunkedPrint:
         merge([self.results[c.index].pdf for c in self.chunks], [c.owned for c in self.chunks],
               out, [c.ghosts for c in self.chunks],
               stamps=lambda page: page_value(page, plan.total, plan.pages), misfits=misfits,
-              palettes=palettes)
+              palettes=palettes, interpolate=interpolate)
         if misfits:
             self.diagnostics.warning(
                 "(PDF)", None, "pdf-numbers",

@@ -100,8 +100,9 @@ class _Images:
     several chunks show. Shared as each chunk is taken in, before its stream data is copied
     into the book, so that no copy is held until the end."""
 
-    def __init__(self, palettes: Palettes | None = None) -> None:
+    def __init__(self, palettes: Palettes | None = None, *, interpolate: bool = True) -> None:
         self._palettes = palettes
+        self._interpolate = interpolate
         self._seen: dict[tuple[object, ...], pikepdf.Object] = {}
         self._done: set[tuple[int, int]] = set()
         self._keys: dict[tuple[int, int], tuple[object, ...]] = {}
@@ -131,6 +132,16 @@ class _Images:
                         self._seen[key] = xobject
                         if self._palettes is not None:
                             self._palettes(xobject, repr(key).encode())
+                        if not self._interpolate:
+                            _not_interpolated(xobject)
+
+
+def _not_interpolated(image: pikepdf.Object) -> None:
+    """PDF/A forbids asking viewers to smooth an image (WeasyPrint does, for
+    `image-rendering: auto`): the image and its soft mask lose the request."""
+    for obj in (image, image.get("/SMask")):
+        if isinstance(obj, pikepdf.Stream) and "/Interpolate" in obj:
+            del obj["/Interpolate"]
 
 
 def _numbers(tree: pikepdf.Object) -> list[tuple[int, pikepdf.Object]]:
@@ -301,14 +312,15 @@ def save(pdf: pikepdf.Pdf, out: Path, version: str) -> None:
         f.write(data.getbuffer())
 
 
-def tidy(path: Path, palettes: Palettes | None = None) -> None:
+def tidy(path: Path, palettes: Palettes | None = None, *, interpolate: bool = True) -> None:
     """A PDF as WeasyPrint wrote it, made as kbbook writes them: the structure tree without
     its plain Spans (structure.py), the XMP metadata agreeing with the document information,
-    its images in 256 colours where no difference shows (`palettes`)."""
+    its images in 256 colours where no difference shows (`palettes`), none of them smoothed
+    when not `interpolate` (PDF/A)."""
     with pikepdf.open(path, allow_overwriting_input=True) as pdf:
         flattened = flatten_spans(pdf)
-        if palettes is not None:
-            _Images(palettes).share(list(pdf.pages))
+        if palettes is not None or not interpolate:
+            _Images(palettes, interpolate=interpolate).share(list(pdf.pages))
         elif not flattened and "/Metadata" not in pdf.Root:
             return
         if "/Metadata" in pdf.Root:
@@ -360,16 +372,17 @@ def _link_chunks(pages: Sequence[pikepdf.Page]) -> None:
 def merge(parts: Sequence[Path], owned: Sequence[frozenset[str]], out: Path,
           ghosts: Sequence[int] | None = None, *,
           stamps: Callable[[int], Value] | None = None,
-          misfits: list[int] | None = None, palettes: Palettes | None = None) -> int:
+          misfits: list[int] | None = None, palettes: Palettes | None = None,
+          interpolate: bool = True) -> int:
     """Merge the chunk PDFs `parts` (in order) into `out`; `owned[i]` are the ids of chunk i,
     whose named destinations it provides; chunk i opens with `ghosts[i]` bookmarks that
     stand for the pages it is under (`_graft`). The numbers marked on page n (from 1) are
     stamped with `stamps(n)`; the pages where one did not fit its room go to `misfits`.
-    `palettes` makes images Indexed where no difference shows. Returns the page count. One
-    chunk is open at a time."""
+    `palettes` makes images Indexed where no difference shows; no image is smoothed when not
+    `interpolate` (PDF/A). Returns the page count. One chunk is open at a time."""
     book = pikepdf.new()
     structure = _Structure(book)
-    images = _Images(palettes)
+    images = _Images(palettes, interpolate=interpolate)
     dests = NameTree.new(book)
     seen: set[tuple[int, int]] = set()
     try:

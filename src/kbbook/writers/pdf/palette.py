@@ -18,9 +18,10 @@ import zlib
 from pathlib import Path
 
 import pikepdf
+import PIL
 from pikepdf import Array, Name, PdfImage
 
-from ..palette import invisible_palette
+from ..palette import PALETTE_MAX_AREA_ERROR, PALETTE_MIN_PSNR, invisible_palette
 
 VERSION = b"kbbook-palette 1\n"
 """Starts every cache entry; changes when the test or the encoding does."""
@@ -31,13 +32,22 @@ MIN_GAIN = 0.9
 _KEEP = b""
 
 
+def _decided_by() -> bytes:
+    """What a decision depends on besides the image: its name in the cache hashes it too."""
+    return (f"{VERSION!r} Pillow {PIL.__version__} zlib {zlib.ZLIB_RUNTIME_VERSION} "
+            f"{PALETTE_MIN_PSNR} {PALETTE_MAX_AREA_ERROR} {MIN_BYTES} {MIN_GAIN}").encode()
+
+
 def _candidate(image: pikepdf.Stream) -> bool:
     """An 8-bit RGB image in Flate, as WeasyPrint writes PNGs, without masks of its own."""
     if image.get("/ColorSpace") != Name.DeviceRGB or image.get("/BitsPerComponent") != 8:
         return False
     if image.get("/Filter") != Name.FlateDecode or "/Decode" in image \
-            or image.get("/ImageMask", False):
-        return False
+            or image.get("/ImageMask", False) or "/Mask" in image:
+        return False  # (a colour-key mask names RGB values, which an Indexed image has not)
+    smask = image.get("/SMask")
+    if smask is not None and "/Matte" in smask:
+        return False  # (its Matte has one value per colour component)
     parms = image.get("/DecodeParms")
     if parms is not None and not isinstance(parms, pikepdf.Dictionary):
         return False
@@ -85,7 +95,7 @@ class Palettes:
         """`image` (in the merged book) made Indexed if it passes; `key` is its content."""
         if not _candidate(image):
             return
-        name = hashlib.blake2b(VERSION + key, digest_size=20).hexdigest()
+        name = hashlib.blake2b(_decided_by() + key, digest_size=20).hexdigest()
         found = self._read(name)
         if found is None:
             found = _indexed(image)
@@ -114,8 +124,9 @@ class Palettes:
             entry[len(VERSION) + 20:]
         if head != VERSION or hashlib.blake2b(body, digest_size=20).digest() != digest:
             return None  # torn, corrupt or foreign: made again
-        if body and (len(body) < 2 or len(body) < 2 + 3 * struct.unpack(">H", body[:2])[0]):
-            return None
+        if body and not (len(body) > 2 and 1 <= struct.unpack(">H", body[:2])[0] <= 256
+                         and len(body) > 2 + 3 * struct.unpack(">H", body[:2])[0]):
+            return None  # (a colour count PDF cannot hold, or no pixels)
         with contextlib.suppress(OSError):
             os.utime(self.folder / name)
         return body
