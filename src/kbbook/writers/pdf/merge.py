@@ -108,6 +108,7 @@ class _Images:
         self._keys: dict[tuple[int, int], tuple[object, ...]] = {}
 
     def share(self, pages: Sequence[pikepdf.Page]) -> None:
+        new: list[tuple[pikepdf.Stream, bytes]] = []
         stack = [page.obj.get("/Resources") for page in pages]
         while stack:
             resources = stack.pop()
@@ -130,10 +131,11 @@ class _Images:
                         xobjects[name] = self._seen[key]
                     else:
                         self._seen[key] = xobject
-                        if self._palettes is not None:
-                            self._palettes(xobject, repr(key).encode())
+                        new.append((xobject, repr(key).encode()))
                         if not self._interpolate:
                             _not_interpolated(xobject)
+        if self._palettes is not None:
+            self._palettes.apply(new)
 
 
 def _not_interpolated(image: pikepdf.Object) -> None:

@@ -15,11 +15,15 @@ import hashlib
 import os
 import struct
 import zlib
+from collections import deque
+from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import pikepdf
 import PIL
 from pikepdf import Array, Name, PdfImage
+from PIL import Image
 
 from ..palette import PALETTE_MAX_AREA_ERROR, PALETTE_MIN_PSNR, invisible_palette
 
@@ -54,24 +58,27 @@ def _candidate(image: pikepdf.Stream) -> bool:
     return len(image.read_raw_bytes()) >= MIN_BYTES
 
 
-def _indexed(image: pikepdf.Stream) -> bytes:
-    """The Indexed form of `image`: colour count (2 bytes), colour table, compressed
-    indices; empty when it should keep every colour."""
+def _picture(image: pikepdf.Stream) -> Image.Image | None:
+    """The image's pixels (without its soft mask, which stays as it is), or None."""
     try:
         picture = PdfImage(image).as_pil_image()
     except Exception:  # (pikepdf raises many kinds: the image stays as it is)
-        return _KEEP
-    if picture.mode == "RGBA":  # (pikepdf adds the soft mask, which stays as it is)
+        return None
+    if picture.mode == "RGBA":
         picture = picture.convert("RGB")
-    if picture.mode != "RGB":
-        return _KEEP
-    palette = invisible_palette(picture)
+    return picture if picture.mode == "RGB" else None
+
+
+def _indexed(picture: Image.Image | None, stored: int) -> bytes:
+    """The Indexed form of `picture` (stored in `stored` bytes): colour count (2 bytes),
+    colour table, compressed indices; empty when it should keep every colour."""
+    palette = None if picture is None else invisible_palette(picture)
     if palette is None:
         return _KEEP
     table = bytes(palette.getpalette() or [])
     colours = len(table) // 3
     data = zlib.compress(palette.tobytes(), 9)
-    if not colours or len(data) > MIN_GAIN * len(image.read_raw_bytes()):
+    if not colours or len(data) > MIN_GAIN * stored:
         return _KEEP
     return struct.pack(">H", colours) + table[:3 * colours] + data
 
@@ -91,15 +98,39 @@ class Palettes:
         self.saved = 0
         """Bytes the Indexed images saved."""
 
-    def __call__(self, image: pikepdf.Stream, key: bytes) -> None:
-        """`image` (in the merged book) made Indexed if it passes; `key` is its content."""
-        if not _candidate(image):
+    def apply(self, images: Sequence[tuple[pikepdf.Stream, bytes]]) -> None:
+        """Each of `images` (in the merged book; with its content's key) made Indexed if it
+        passes. Those not decided before are tested two at a time (Pillow and zlib let go
+        of the interpreter), pikepdf read in this thread only: at most three pictures are
+        held at once."""
+        todo = []
+        for image, key in images:
+            if not _candidate(image):
+                continue
+            name = hashlib.blake2b(_decided_by() + key, digest_size=20).hexdigest()
+            found = self._read(name)
+            if found is None:
+                todo.append((image, name))
+            else:
+                self._use(image, found)
+        if not todo:
             return
-        name = hashlib.blake2b(_decided_by() + key, digest_size=20).hexdigest()
-        found = self._read(name)
-        if found is None:
-            found = _indexed(image)
-            self._write(name, found)
+        with ThreadPoolExecutor(2) as pool:
+            pending: deque[tuple[pikepdf.Stream, str, Future[bytes]]] = deque()
+            for image, name in todo:
+                pending.append((image, name, pool.submit(
+                    _indexed, _picture(image), len(image.read_raw_bytes()))))
+                if len(pending) == 2:
+                    self._decided(*pending.popleft())
+            while pending:
+                self._decided(*pending.popleft())
+
+    def _decided(self, image: pikepdf.Stream, name: str, decision: Future[bytes]) -> None:
+        found = decision.result()
+        self._write(name, found)
+        self._use(image, found)
+
+    def _use(self, image: pikepdf.Stream, found: bytes) -> None:
         if found == _KEEP:
             return
         (colours,) = struct.unpack(">H", found[:2])
