@@ -139,14 +139,9 @@ def test_svg_with_html_labels_is_refused() -> None:
                    "<foreignObject/></svg>", "x")
 
 
-def test_every_diagram_is_drawn_in_one_browser_run_before_any_page_tree(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The browser (some 430 MB) runs beside a small process, not beside every page's tree;
-    a diagram in Markdown inside HTML is found as well."""
-    site = _site(tmp_path)
-    nested = "flowchart TD\n  X --> Y\n"
-    (site / "three.md").write_text(page("Three", f'<div markdown="1">\n\n```mermaid\n{nested}'
-                                                 "```\n\n</div>\n"), encoding="utf-8")
+def _browser_runs_and_trees(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, int]]:
+    """What rendering does, in order: ("draw", how many sources) for each browser run,
+    ("tree", 0) for each page made a tree."""
     events: list[tuple[str, int]] = []
     real_draw, real_tree = diagrams.draw, page_render._html_tree
 
@@ -160,6 +155,18 @@ def test_every_diagram_is_drawn_in_one_browser_run_before_any_page_tree(
 
     monkeypatch.setattr(diagrams, "draw", draw)
     monkeypatch.setattr(page_render, "_html_tree", tree)
+    return events
+
+
+def test_every_diagram_is_drawn_in_one_browser_run_before_any_page_tree(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The browser (some 430 MB) runs beside a small process, not beside every page's tree;
+    a diagram in Markdown inside HTML is found as well."""
+    site = _site(tmp_path)
+    nested = "flowchart TD\n  X --> Y\n"
+    (site / "three.md").write_text(page("Three", f'<div markdown="1">\n\n```mermaid\n{nested}'
+                                                 "```\n\n</div>\n"), encoding="utf-8")
+    events = _browser_runs_and_trees(monkeypatch)
     rendered, _ = render_site(site)
     assert events[0] == ("draw", 4)  # (FLOW is on two pages: drawn once)
     assert events.count(("draw", 4)) == 1 and len(events) == 1 + len(rendered)
@@ -169,19 +176,7 @@ def test_every_diagram_is_drawn_in_one_browser_run_before_any_page_tree(
 
 def test_diagrams_the_html_scan_missed_are_drawn_in_one_run_after_the_trees(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    events: list[tuple[str, int]] = []
-    real_draw, real_tree = diagrams.draw, page_render._html_tree
-
-    def draw(sources: list[str], cache: DrawingCache | None = None) -> list[object]:
-        events.append(("draw", len(sources)))
-        return real_draw(sources, cache)
-
-    def tree(*args: object) -> object:
-        events.append(("tree", 0))
-        return real_tree(*args)
-
-    monkeypatch.setattr(diagrams, "draw", draw)
-    monkeypatch.setattr(page_render, "_html_tree", tree)
+    events = _browser_runs_and_trees(monkeypatch)
     monkeypatch.setattr(page_render, "diagram_sources", lambda html: [])  # (a scan that misses)
     rendered, diagnostics = render_site(_site(tmp_path))
     assert events == [("tree", 0)] * len(rendered) + [("draw", 3)]

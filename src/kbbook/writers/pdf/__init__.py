@@ -207,8 +207,7 @@ def write_pdf(rendered: RenderedBook, out: Path, diagnostics: Diagnostics, *,
             # (after the workers have ended: the merge needs the memory they held)
             if own and pool.recycle:
                 end_fork_server()
-            palettes = Palettes(build_cache.folder / "images" if build_cache.enabled
-                                and build_cache.folder is not None else None) if palette else None
+            palettes = Palettes(build_cache.palettes) if palette else None
             printer.merge(out, palettes, interpolate=interpolate)
             if palettes is not None and palettes.indexed:
                 display.say(f"{palettes.indexed} images in 256 colours, where no difference "

@@ -102,6 +102,11 @@ class BuildCache:
             self.work = Path(tempfile.mkdtemp(prefix="kbbook-pdf-"))
         self._renders: dict[str, Rendered] = {}
 
+    @property
+    def palettes(self) -> Path | None:
+        """Where palette.py keeps its decisions (None: nowhere, without a cache)."""
+        return self.folder / "images" if self.enabled and self.folder is not None else None
+
     def scratch(self, name: str) -> Path:
         """A path for a worker's chunk PDF (removed with the build unless stored)."""
         return self.work / name

@@ -36,14 +36,14 @@ MIN_GAIN = 0.9
 _KEEP = b""
 
 
-def _decided_by() -> bytes:
-    """What a decision depends on besides the image: its name in the cache hashes it too."""
-    return (f"{VERSION!r} Pillow {PIL.__version__} zlib {zlib.ZLIB_RUNTIME_VERSION} "
-            f"{PALETTE_MIN_PSNR} {PALETTE_MAX_AREA_ERROR} {MIN_BYTES} {MIN_GAIN}").encode()
+_DECIDED_BY = (f"{VERSION!r} Pillow {PIL.__version__} zlib {zlib.ZLIB_RUNTIME_VERSION} "
+               f"{PALETTE_MIN_PSNR} {PALETTE_MAX_AREA_ERROR} {MIN_BYTES} {MIN_GAIN}").encode()
+"""What a decision depends on besides the image: its name in the cache hashes it too."""
 
 
 def _candidate(image: pikepdf.Stream) -> bool:
-    """An 8-bit RGB image in Flate, as WeasyPrint writes PNGs, without masks of its own."""
+    """An 8-bit RGB image in Flate, as WeasyPrint writes PNGs, without masks of its own
+    (its size is looked at apart: reading it copies the stream)."""
     if image.get("/ColorSpace") != Name.DeviceRGB or image.get("/BitsPerComponent") != 8:
         return False
     if image.get("/Filter") != Name.FlateDecode or "/Decode" in image \
@@ -53,9 +53,7 @@ def _candidate(image: pikepdf.Stream) -> bool:
     if smask is not None and "/Matte" in smask:
         return False  # (its Matte has one value per colour component)
     parms = image.get("/DecodeParms")
-    if parms is not None and not isinstance(parms, pikepdf.Dictionary):
-        return False
-    return len(image.read_raw_bytes()) >= MIN_BYTES
+    return parms is None or isinstance(parms, pikepdf.Dictionary)
 
 
 def _picture(image: pikepdf.Stream) -> Image.Image | None:
@@ -107,42 +105,46 @@ class Palettes:
         for image, key in images:
             if not _candidate(image):
                 continue
-            name = hashlib.blake2b(_decided_by() + key, digest_size=20).hexdigest()
+            stored = len(image.read_raw_bytes())
+            if stored < MIN_BYTES:
+                continue
+            name = hashlib.blake2b(_DECIDED_BY + key, digest_size=20).hexdigest()
             found = self._read(name)
             if found is None:
-                todo.append((image, name))
+                todo.append((image, stored, name))
             else:
-                self._use(image, found)
+                self._use(image, stored, found)
         if not todo:
             return
         with ThreadPoolExecutor(2) as pool:
-            pending: deque[tuple[pikepdf.Stream, str, Future[bytes]]] = deque()
-            for image, name in todo:
-                pending.append((image, name, pool.submit(
-                    _indexed, _picture(image), len(image.read_raw_bytes()))))
+            pending: deque[tuple[pikepdf.Stream, int, str, Future[bytes]]] = deque()
+            for image, stored, name in todo:
+                pending.append((image, stored, name,
+                                pool.submit(_indexed, _picture(image), stored)))
                 if len(pending) == 2:
                     self._decided(*pending.popleft())
             while pending:
                 self._decided(*pending.popleft())
 
-    def _decided(self, image: pikepdf.Stream, name: str, decision: Future[bytes]) -> None:
+    def _decided(self, image: pikepdf.Stream, stored: int, name: str,
+                 decision: Future[bytes]) -> None:
         found = decision.result()
         self._write(name, found)
-        self._use(image, found)
+        self._use(image, stored, found)
 
-    def _use(self, image: pikepdf.Stream, found: bytes) -> None:
+    def _use(self, image: pikepdf.Stream, stored: int, found: bytes) -> None:
+        """`image` (`stored` bytes as it is) made Indexed as `found` says, if it says so."""
         if found == _KEEP:
             return
         (colours,) = struct.unpack(">H", found[:2])
         table, data = found[2:2 + 3 * colours], found[2 + 3 * colours:]
-        before = len(image.read_raw_bytes())
         image.write(data, filter=Name.FlateDecode)
         if "/DecodeParms" in image:
             del image["/DecodeParms"]
         image.ColorSpace = Array([Name.Indexed, Name.DeviceRGB, colours - 1,
                                   pikepdf.String(table)])
         self.indexed += 1
-        self.saved += before - len(data)
+        self.saved += stored - len(data)
 
     def _read(self, name: str) -> bytes | None:
         if self.folder is None:
